@@ -1,0 +1,192 @@
+//! Stage 3: the intermediate form between the parsed spec and the emitter.
+//!
+//! Everything the emitter and the runtime need about an operation, in plain data: no openapiv3 type
+//! appears here. Schemas are JSON Schema 2020-12 values, already normalized (see [`crate::schema`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// Where a parameter goes in the HTTP request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// The Rust type a parameter is read into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScalarKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// Anything else (arrays, objects): serialized as JSON text or comma-separated.
+    Json,
+}
+
+/// One path, query, header or cookie parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    /// The name on the wire, as the spec spells it.
+    pub wire_name: String,
+    /// The argument name in the tool's input schema (differs from `wire_name` after a clash rename or
+    /// sanitizing).
+    pub arg_name: String,
+    /// The Rust field name in the generated params struct.
+    pub rust_name: String,
+    pub location: Location,
+    pub required: bool,
+    pub kind: ScalarKind,
+    /// For arrays in the query: repeat the key (`explode`) or join with commas.
+    pub explode: bool,
+    /// Windmill paths in `{path}` keep their slashes.
+    pub allow_slashes: bool,
+    pub description: Option<String>,
+    /// The normalized schema of the argument.
+    pub schema: Value,
+}
+
+/// How the tool's arguments become the request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BodyShape {
+    /// A JSON object whose properties are flattened into the tool arguments:
+    /// `(argument name, property name on the wire)`.
+    Fields(Vec<(String, String)>),
+    /// The whole body is one argument (a JSON array, scalar, free-form object, text or bytes).
+    Whole { arg_name: String },
+}
+
+/// The request body of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Body {
+    pub content_type: String,
+    pub required: bool,
+    pub shape: BodyShape,
+    /// What the body is, for the emitter: JSON, text or binary.
+    pub encoding: BodyEncoding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodyEncoding {
+    Json,
+    Text,
+    /// Bytes, passed by the caller as base64.
+    Binary,
+    /// `multipart/form-data`: fields are sent as form parts.
+    Multipart,
+}
+
+/// The success response of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The normalized schema of a JSON response, unwrapped.
+    pub schema: Option<Value>,
+}
+
+/// Windmill's `x-mcp-*` vendor extensions on an operation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct McpExtensions {
+    /// `x-mcp-tool: true`: Windmill exposes this operation through its own MCP server.
+    pub tool: bool,
+    pub instructions: Option<String>,
+    /// Body properties the tool exposes (all when `None`).
+    pub include_fields: Option<Vec<String>>,
+    /// Body properties passed as free-form JSON instead of their full schema.
+    pub opaque_fields: Vec<String>,
+    /// Query parameters the tool exposes (all when `None`).
+    pub include_query_params: Option<Vec<String>>,
+    /// Properties that are required although the spec marks them optional.
+    pub required_fields: Vec<String>,
+}
+
+/// MCP tool annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}
+
+/// Something the generator had to simplify or leave out, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Degradation {
+    pub operation: String,
+    pub what: String,
+}
+
+/// One operation, ready to become a tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The operationId; also the tool name.
+    pub name: String,
+    /// The Rust module/function stem (snake_case).
+    pub rust_name: String,
+    /// The spec's summary.
+    pub title: Option<String>,
+    /// Summary, description and `x-mcp-instructions`, tidied.
+    pub description: String,
+    pub method: Method,
+    /// The path template, e.g. `/w/{workspace}/scripts/get/p/{path}`.
+    pub path: String,
+    /// Whether the path holds `{workspace}`, filled by the server.
+    pub has_workspace: bool,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Option<Response>,
+    pub tags: Vec<String>,
+    pub mcp: McpExtensions,
+    pub hints: Hints,
+    /// The tool's input schema (root `type: object`).
+    pub input_schema: Value,
+    /// The tool's output schema, when the response is JSON (root `type: object`).
+    pub output_schema: Option<Value>,
+    /// Whether a JSON response is wrapped as `{"result": ...}` in structured content.
+    pub wraps_output: bool,
+    pub deprecated: bool,
+}
+
+/// The whole API, in the order tools are listed (sorted by name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub operations: Vec<Operation>,
+    pub degradations: Vec<Degradation>,
+    /// Whether the spec marks any operation `x-mcp-tool`.
+    pub has_mcp_marks: bool,
+}
