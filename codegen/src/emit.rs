@@ -208,7 +208,7 @@ fn emit_module(op: &Operation) -> TokenStream {
         let name = &after[..end];
         rest = after.get(end + 1..).unwrap_or("");
         if name == "workspace" && op.has_workspace {
-            path_stmts.push(quote! { request.segment("workspace", workspace)?; });
+            path_stmts.push(quote! { request.workspace(workspace)?; });
             continue;
         }
         if let Some(p) = op.params.iter().find(|p| p.location == Location::Path && p.wire_name == name) {

@@ -67,3 +67,24 @@ pub fn generate(spec: &Path) -> Result<Generated, SpecErrors> {
         .map_err(|m| SpecErrors(vec![SpecError::new(spec, "", m)]))?;
     Ok(Generated { code, api, files: loaded.files })
 }
+
+/// One line per kind of simplification, with how many operations it touched and a few of their names:
+/// what `build.rs` prints as `cargo:warning`s (one per operation would bury real warnings).
+pub fn degradation_summary(api: &ir::Api) -> Vec<String> {
+    let mut by_kind: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+    for d in &api.degradations {
+        let kind = d.what.split('`').enumerate().map(|(i, s)| if i % 2 == 1 { "…" } else { s }).collect::<Vec<_>>().join("`");
+        let ops = by_kind.entry(kind).or_default();
+        if !ops.contains(&d.operation.as_str()) {
+            ops.push(&d.operation);
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, ops)| {
+            let shown: Vec<&str> = ops.iter().take(4).copied().collect();
+            let more = if ops.len() > shown.len() { format!(", … {} more", ops.len() - shown.len()) } else { String::new() };
+            format!("degraded in {} operation(s) ({}{more}): {kind} — see `windmill-mcp tools stats`", ops.len(), shown.join(", "))
+        })
+        .collect()
+}

@@ -15,6 +15,10 @@ use crate::load::Loaded;
 use crate::naming;
 use crate::schema::{Converter, Mode};
 
+/// Output schemas describe answers this many objects deep; below, only the type is given. They orient
+/// a model, and deep ones (a flow's modules) cost many bytes in every `tools/list`.
+pub const OUTPUT_MAX_LEVEL: usize = 1;
+
 /// Builds the intermediate form of every operation in the loaded document.
 pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
     let file = &loaded.root;
@@ -247,12 +251,16 @@ impl<'a> OpCtx<'a> {
             if let (Some(d), Value::Object(o)) = (&rp.description, &mut schema) {
                 o.insert("description".into(), Value::String(tidy(d)));
             }
+            let allow_slashes = rp.location == Location::Path && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
+            if allow_slashes && schema.get("description").is_none() {
+                append_description(&mut schema, "A Windmill path such as `f/folder/name` or `u/user/name`.");
+            }
             if arg != rp.wire_name {
                 let note = format!("Sent as the {} parameter `{}`.", format!("{:?}", rp.location).to_lowercase(), rp.wire_name);
                 append_description(&mut schema, &note);
             }
             params.push(Param {
-                allow_slashes: rp.location == Location::Path && (rp.wire_name == "path" || rp.wire_name.ends_with("_path")),
+                allow_slashes,
                 wire_name: rp.wire_name.clone(),
                 arg_name: arg,
                 rust_name: rust,
@@ -435,18 +443,16 @@ impl<'a> OpCtx<'a> {
                 whole(conv, args_taken, properties, required, s)
             }
             BodyEncoding::Json | BodyEncoding::Multipart => {
+                conv.include_top = mcp.include_fields.clone();
+                conv.opaque_top = mcp.opaque_fields.clone();
                 let mut schema = conv.convert(&raw_schema);
+                conv.include_top = None;
+                conv.opaque_top = Vec::new();
                 let fields_ok = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())
                     && schema.get("anyOf").is_none()
                     && schema.get("allOf").is_none()
                     && schema.get("type").is_some_and(|t| t == "object");
                 if fields_ok {
-                    if let Some(include) = &mcp.include_fields {
-                        if let Some(p) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-                            p.retain(|k, _| include.contains(k));
-                        }
-                    }
-                    let opaque_names = &mcp.opaque_fields;
                     let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
                     let mut req: Vec<String> = schema
                         .get("required")
@@ -460,9 +466,6 @@ impl<'a> OpCtx<'a> {
                     }
                     let mut fields = Vec::new();
                     for (wire, mut s) in props {
-                        if opaque_names.contains(&wire) {
-                            s = opaque(&s);
-                        }
                         if encoding == BodyEncoding::Multipart && s.get("format").is_some_and(|f| f == "binary") {
                             s = json!({"type": "string", "contentEncoding": "base64", "description": "File content, base64-encoded."});
                         }
@@ -523,6 +526,7 @@ impl<'a> OpCtx<'a> {
             let raw = self.raw(&format!("{resp_ptr}/content/{}/schema", escape_token(&ct)));
             raw.map(|r| {
                 let mut conv = Converter::new(&self.loaded.doc, Mode::Output);
+                conv.max_level = OUTPUT_MAX_LEVEL;
                 let v = conv.convert(r);
                 self.notes.extend(conv.notes.into_iter().map(|n| format!("output: {n}")));
                 v
@@ -585,24 +589,14 @@ fn pick_content_type<'s>(cts: impl Iterator<Item = &'s str>) -> Option<&'s str> 
         .copied()
 }
 
-/// A field Windmill wants passed as free-form JSON (`x-mcp-tool-opaque-fields`).
-fn opaque(s: &Value) -> Value {
-    let mut out = Map::new();
-    if let Some(t) = s.get("type") {
-        if t.is_string() || t.is_array() {
-            out.insert("type".into(), t.clone());
-        }
-    }
-    let d = s.get("description").and_then(Value::as_str).map(tidy).unwrap_or_default();
-    let note = "Free-form JSON in Windmill's format (its full schema is not expanded here).";
-    out.insert("description".into(), Value::String(if d.is_empty() { note.to_owned() } else { format!("{d} {note}") }));
-    Value::Object(out)
-}
-
 fn append_description(schema: &mut Value, note: &str) {
     if let Some(o) = schema.as_object_mut() {
         let d = match o.get("description").and_then(Value::as_str) {
-            Some(d) if !d.trim().is_empty() => format!("{} {note}", tidy(d)),
+            Some(d) if !d.trim().is_empty() => {
+                let d = tidy(d);
+                let sep = if d.ends_with(['.', '!', '?', ')']) { " " } else { ". " };
+                format!("{d}{sep}{note}")
+            }
             _ => note.to_owned(),
         };
         o.insert("description".into(), Value::String(d));

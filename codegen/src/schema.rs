@@ -36,6 +36,14 @@ pub struct Converter<'a> {
     doc: &'a Value,
     mode: Mode,
     stack: Vec<String>,
+    /// How many objects/arrays deep the conversion is (allOf parts and `$ref`s do not count).
+    level: usize,
+    /// Properties of the top-level object passed as free-form JSON (`x-mcp-tool-opaque-fields`).
+    pub opaque_top: Vec<String>,
+    /// Properties of the top-level object that are kept (`x-mcp-tool-include-fields`); all when `None`.
+    pub include_top: Option<Vec<String>>,
+    /// Object nesting deeper than this is cut.
+    pub max_level: usize,
     /// Human-readable notes of what was cut or simplified.
     pub notes: Vec<String>,
 }
@@ -66,6 +74,10 @@ impl<'a> Converter<'a> {
             doc,
             mode,
             stack: Vec::new(),
+            level: 0,
+            opaque_top: Vec::new(),
+            include_top: None,
+            max_level: usize::MAX,
             notes: Vec::new(),
         }
     }
@@ -168,7 +180,15 @@ impl<'a> Converter<'a> {
         if let Some(props) = obj.get("properties").and_then(Value::as_object) {
             let mut converted = Map::new();
             let mut dropped = Vec::new();
+            let top = self.level == 0;
             for (name, p) in props {
+                if top && self.include_top.as_ref().is_some_and(|inc| !inc.contains(name)) {
+                    continue;
+                }
+                if top && self.opaque_top.contains(name) {
+                    converted.insert(name.clone(), opaque(self.deref(p), p));
+                    continue;
+                }
                 let target = self.deref(p);
                 let skip = match self.mode {
                     Mode::Input => flag(p, "readOnly") || flag(target, "readOnly"),
@@ -178,7 +198,8 @@ impl<'a> Converter<'a> {
                     dropped.push(name.clone());
                     continue;
                 }
-                converted.insert(name.clone(), self.convert_at(p, depth + 1));
+                let v = self.nested(p, depth);
+                converted.insert(name.clone(), v);
             }
             out.insert("properties".into(), Value::Object(converted));
             if let Some(req) = obj.get("required").and_then(Value::as_array) {
@@ -197,7 +218,7 @@ impl<'a> Converter<'a> {
             }
         }
         if let Some(items) = obj.get("items") {
-            let items = self.convert_at(items, depth + 1);
+            let items = self.nested(items, depth);
             out.insert("items".into(), items);
         }
         match obj.get("additionalProperties") {
@@ -205,7 +226,7 @@ impl<'a> Converter<'a> {
                 out.insert("additionalProperties".into(), Value::Bool(*b));
             }
             Some(ap @ Value::Object(_)) => {
-                let ap = self.convert_at(ap, depth + 1);
+                let ap = self.nested(ap, depth);
                 out.insert("additionalProperties".into(), ap);
             }
             _ => {}
@@ -224,6 +245,23 @@ impl<'a> Converter<'a> {
         if nullable {
             v = make_nullable(v);
         }
+        v
+    }
+
+    /// Converts a schema one object level down, cutting at `max_level`.
+    fn nested(&mut self, s: &Value, depth: usize) -> Value {
+        if self.level >= self.max_level {
+            let t = self.deref(s).get("type").cloned();
+            let mut o = Map::new();
+            if let Some(t @ Value::String(_)) = t {
+                o.insert("type".into(), t);
+            }
+            o.insert("description".into(), json!("Details not expanded here."));
+            return Value::Object(o);
+        }
+        self.level += 1;
+        let v = self.convert_at(s, depth + 1);
+        self.level -= 1;
         v
     }
 
@@ -264,6 +302,26 @@ impl<'a> Converter<'a> {
         }
         v
     }
+}
+
+/// A field passed as free-form JSON: its type and description, without the schema behind it.
+fn opaque(target: &Value, original: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(t @ Value::String(_)) = target.get("type") {
+        out.insert("type".into(), t.clone());
+    }
+    let d = original
+        .get("description")
+        .or_else(|| target.get("description"))
+        .and_then(Value::as_str)
+        .map(|d| d.trim().trim_end_matches('.').to_owned())
+        .filter(|d| !d.is_empty());
+    let note = "Free-form JSON in Windmill's format (its full schema is not expanded here).";
+    out.insert("description".into(), Value::String(match d {
+        Some(d) => format!("{d}. {note}"),
+        None => note.to_owned(),
+    }));
+    Value::Object(out)
 }
 
 fn flag(v: &Value, key: &str) -> bool {

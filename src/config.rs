@@ -1,0 +1,39 @@
+//! Settings shared by `serve` and `stdio`.
+
+use std::time::Duration;
+
+use crate::registry::Selection;
+use crate::windmill::{Limits, Token};
+
+/// What a server instance is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Windmill's URL (without `/api`).
+    pub base_url: String,
+    /// A server-level token: used only when the caller brings none (stdio, local use).
+    pub token: Option<Token>,
+    /// The workspace for `/mcp` and stdio.
+    pub workspace: Option<String>,
+    /// Which endpoint tools are listed.
+    pub selection: Selection,
+    /// Tools per `tools/list` page.
+    pub page_size: usize,
+    /// Timeouts and response size towards Windmill.
+    pub limits: Limits,
+    /// Largest tool result sent to the client; longer ones are cut with a marker.
+    pub max_result_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            base_url: "http://127.0.0.1:8000".into(),
+            token: None,
+            workspace: None,
+            selection: Selection::Curated,
+            page_size: 100,
+            limits: Limits { timeout: Duration::from_secs(60), max_response_bytes: 16 * 1024 * 1024 },
+            max_result_bytes: 100_000,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! `windmill-mcp tools ...`: read the compiled-in tools without a Windmill.
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use crate::generated;
+use crate::registry::{Selection, ToolEntry, REGISTRY};
+
+/// Bytes of a tool's definition as `tools/list` sends it.
+pub fn tool_bytes(e: &ToolEntry) -> usize {
+    serde_json::to_vec(&e.tool).map(|v| v.len()).unwrap_or(0)
+}
+
+fn hints(e: &ToolEntry) -> String {
+    let h = e.endpoint.hints;
+    let mut s = String::new();
+    s.push(if h.read_only { 'R' } else { '-' });
+    s.push(if h.destructive { 'D' } else { '-' });
+    s.push(if h.idempotent { 'I' } else { '-' });
+    s.push(if h.open_world { 'O' } else { '-' });
+    s
+}
+
+/// `tools list`: a table or JSON.
+pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
+    let entries: Vec<&ToolEntry> = REGISTRY
+        .select(sel)
+        .filter(|e| tag.is_none_or(|t| e.endpoint.tags.contains(&t)))
+        .collect();
+    if as_json {
+        let tools: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "name": e.endpoint.name,
+                    "method": e.endpoint.method.as_str(),
+                    "path": e.endpoint.path,
+                    "tags": e.endpoint.tags,
+                    "curated": e.endpoint.curated,
+                    "annotations": e.tool.annotations,
+                    "bytes": tool_bytes(e),
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&tools).unwrap_or_default();
+    }
+    let mut out = String::new();
+    let w = entries.iter().map(|e| e.endpoint.name.len()).max().unwrap_or(4).max(4);
+    let _ = writeln!(out, "{:<w$}  {:<7} {:<5} {:>6}  PATH", "NAME", "METHOD", "HINTS", "BYTES");
+    for e in &entries {
+        let _ = writeln!(out, "{:<w$}  {:<7} {:<5} {:>6}  {}", e.endpoint.name, e.endpoint.method.as_str(), hints(e), tool_bytes(e), e.endpoint.path);
+    }
+    let total: usize = entries.iter().map(|e| tool_bytes(e)).sum();
+    let _ = writeln!(out, "\n{} tools, {} bytes of definitions. Hints: R read-only, D destructive, I idempotent, O open-world.", entries.len(), total);
+    out
+}
+
+/// `tools show NAME`: the definition exactly as `tools/list` sends it.
+pub fn show(name: &str) -> Result<String, String> {
+    match REGISTRY.get(name) {
+        Some(e) => Ok(serde_json::to_string_pretty(&e.tool).unwrap_or_default()),
+        None => {
+            let near = REGISTRY.similar(name, &Selection::All);
+            let hint = if near.is_empty() { String::new() } else { format!(" Did you mean {}?", near.join(", ")) };
+            Err(format!("no tool named `{name}`.{hint}"))
+        }
+    }
+}
+
+/// `tools stats`: counts and bytes per selection, and what was degraded.
+pub fn stats() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Spec: {} {} ({})", generated::SPEC_TITLE, generated::SPEC_VERSION, generated::SPEC_PATH);
+    if !generated::SPEC_HAS_MCP_MARKS {
+        let _ = writeln!(out, "The spec has no `x-mcp-tool` marks: the curated set is Windmill v1.743.0's curated operations that this spec has.");
+    }
+    let _ = writeln!(out, "\n{:<12} {:>6} {:>10} {:>12}", "SELECTION", "TOOLS", "BYTES", "~TOKENS");
+    for (label, sel) in [("curated", Selection::Curated), ("all", Selection::All)] {
+        let list: Vec<&ToolEntry> = REGISTRY.select(&sel).collect();
+        let bytes = tools_list_bytes(&list);
+        let _ = writeln!(out, "{:<12} {:>6} {:>10} {:>12}", label, list.len(), bytes, bytes / 4);
+    }
+    let read_only = REGISTRY.all().iter().filter(|e| e.endpoint.hints.read_only).count();
+    let destructive = REGISTRY.all().iter().filter(|e| e.endpoint.hints.destructive).count();
+    let with_output = REGISTRY.all().iter().filter(|e| e.endpoint.output_schema.is_some()).count();
+    let _ = writeln!(out, "\n{read_only} read-only, {destructive} destructive, {with_output} with an output schema.");
+    let _ = writeln!(out, "\nDegraded or simplified ({}):", generated::DEGRADATIONS.len());
+    for (op, what) in generated::DEGRADATIONS {
+        let _ = writeln!(out, "  {op}: {what}");
+    }
+    out
+}
+
+/// Bytes of a `tools/list` result holding these tools.
+pub fn tools_list_bytes(entries: &[&ToolEntry]) -> usize {
+    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.tool).collect();
+    serde_json::to_vec(&json!({ "tools": tools })).map(|v| v.len()).unwrap_or(0)
+}

@@ -1,0 +1,20 @@
+//! windmill-mcp: Windmill's REST API, and each workspace's scripts and flows, as MCP tools.
+//!
+//! * [`generated`]: the endpoint tools, generated at build time from the Windmill OpenAPI document;
+//! * [`runtime`]: the hand-written code the generated request builders call;
+//! * [`registry`]: the tools as MCP definitions, and selections of them;
+//! * [`windmill`]: the HTTP client that sends requests to Windmill with the caller's token;
+//! * [`server`]: the MCP server (tools/list, tools/call);
+//! * [`http`]: Streamable HTTP routes, authentication and Host/Origin checks;
+//! * [`inspect`]: the `tools` command.
+
+pub mod bench;
+pub mod config;
+pub mod generated;
+pub mod http;
+pub mod inspect;
+pub mod registry;
+pub mod runtime;
+pub mod server;
+pub mod suggest;
+pub mod windmill;

@@ -1,0 +1,386 @@
+//! The MCP server: `tools/list` and `tools/call` over the generated endpoint tools.
+//!
+//! Protocol errors (an unknown tool, a bad cursor) are JSON-RPC errors; everything that goes wrong
+//! while running a tool (bad arguments, Windmill down, a 4xx/5xx answer) is a tool result with
+//! `isError: true`, which the model reads and can act on.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
+    PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{json, Value};
+
+use crate::config::Settings;
+use crate::registry::{Selection, ToolEntry, REGISTRY};
+use crate::runtime::{describe_value, Args};
+use crate::windmill::{Answer, Token, Windmill};
+
+/// Who is calling and in which workspace: from the HTTP request, or fixed for stdio.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace: Option<String>,
+    pub token: Option<Token>,
+    pub selection: Selection,
+}
+
+/// What every session shares.
+#[derive(Debug)]
+pub struct Shared {
+    pub settings: Settings,
+    pub windmill: Windmill,
+}
+
+impl Shared {
+    pub fn new(settings: Settings) -> Result<Arc<Self>, String> {
+        let windmill = Windmill::new(&settings.base_url, settings.limits)?;
+        Ok(Arc::new(Shared { settings, windmill }))
+    }
+}
+
+/// One MCP session's handler.
+#[derive(Clone)]
+pub struct McpServer {
+    shared: Arc<Shared>,
+    /// Set for stdio; over HTTP the caller comes with each request.
+    fixed: Option<Caller>,
+}
+
+pub const INSTRUCTIONS: &str = "This server exposes a Windmill instance (an open-source platform that runs scripts, flows and apps) as tools. \
+Each tool is one Windmill REST API operation, named by its operationId (e.g. listScripts, getScriptByPath, runScriptByPath, getJob), \
+acting in the workspace given by the server URL with the caller's own Windmill permissions. \
+Windmill paths look like `f/<folder>/<name>` or `u/<user>/<name>` and keep their slashes. \
+To run a script: read its argument schema with getScriptByPath, then call runScriptByPath with those arguments in `body`; it returns a job id \
+that getJob and getJobLogs read. Tool annotations tell which tools only read (readOnlyHint) and which delete, overwrite or cancel (destructiveHint). \
+Failed calls come back as tool errors that say what was wrong; fix the arguments and retry.";
+
+impl McpServer {
+    pub fn http(shared: Arc<Shared>) -> Self {
+        McpServer { shared, fixed: None }
+    }
+
+    pub fn fixed(shared: Arc<Shared>, caller: Caller) -> Self {
+        McpServer { shared, fixed: Some(caller) }
+    }
+
+    /// The caller of the request in `ctx`.
+    fn caller(&self, ctx: &RequestContext<RoleServer>) -> Caller {
+        if let Some(c) = &self.fixed {
+            return c.clone();
+        }
+        let from_http = ctx.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get::<Caller>()).cloned();
+        from_http.unwrap_or_else(|| Caller {
+            workspace: self.shared.settings.workspace.clone(),
+            token: None,
+            selection: self.shared.settings.selection.clone(),
+        })
+    }
+
+    fn token_for(&self, caller: &Caller) -> Option<Token> {
+        caller.token.clone().or_else(|| if self.fixed.is_some() { self.shared.settings.token.clone() } else { None })
+    }
+
+    /// Runs one endpoint tool: validate, build, send, shape the answer.
+    pub async fn call_endpoint(&self, entry: &ToolEntry, args: JsonObject, caller: &Caller) -> CallToolResult {
+        let ep = entry.endpoint;
+        if let Some(problems) = validate(entry, &args) {
+            return tool_error(problems);
+        }
+        let workspace = match (&caller.workspace, ep.has_workspace) {
+            (Some(w), _) => w.clone(),
+            (None, false) => String::new(),
+            (None, true) => {
+                return tool_error(format!(
+                    "`{}` works inside a workspace, and this connection has none. Connect to /api/mcp/w/<workspace>/mcp, or start the server with --workspace.",
+                    ep.name
+                ))
+            }
+        };
+        let request = match (ep.build)(&Args::new(args), &workspace) {
+            Ok(r) => r,
+            Err(e) => return tool_error(format!("Invalid arguments for `{}`: {e}. Nothing was sent to Windmill.", ep.name)),
+        };
+        let token = self.token_for(caller);
+        let answer = match self.shared.windmill.send(&request, token.as_ref()).await {
+            Ok(a) => a,
+            Err(e) => return tool_error(format!("`{}` failed: {e}.", ep.name)),
+        };
+        shape_answer(entry, &request.method.as_str(), &request.path_and_query, answer, self.shared.settings.max_result_bytes)
+    }
+}
+
+fn tool_error(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+/// Checks arguments against the input schema; `Some(message)` lists every problem.
+pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
+    let validator = entry.validator()?;
+    let instance = Value::Object(args.clone());
+    let props = entry.input_schema().get("properties").and_then(Value::as_object);
+    let mut lines: Vec<String> = Vec::new();
+    for err in validator.iter_errors(&instance) {
+        let path = err.instance_path().to_string();
+        let arg = path.trim_start_matches('/').replace('/', ".");
+        let top = arg.split('.').next().unwrap_or("");
+        let prop_schema = props.and_then(|p| p.get(top));
+        use jsonschema::error::ValidationErrorKind as K;
+        let line = match err.kind() {
+            K::AdditionalProperties { unexpected } if arg.is_empty() => unexpected
+                .iter()
+                .map(|u| {
+                    let known: Vec<&str> = props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let near = crate::suggest::closest(u, known.iter().copied(), 2);
+                    if near.is_empty() {
+                        format!("unknown argument `{u}`; the arguments are: {}", known.join(", "))
+                    } else {
+                        format!("unknown argument `{u}`; did you mean `{}`?", near.join("` or `"))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n- "),
+            K::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                let what = if arg.is_empty() { format!("argument `{name}`") } else { format!("`{name}` in `{arg}`") };
+                let expected = props.filter(|_| arg.is_empty()).and_then(|p| p.get(name)).map(expected_of).unwrap_or_default();
+                format!("missing required {what}{}", if expected.is_empty() { String::new() } else { format!(" ({expected})") })
+            }
+            K::Type { .. } => {
+                let expected = if arg.contains('.') { format!("{}", err) } else { prop_schema.map(expected_of).unwrap_or_else(|| err.to_string()) };
+                format!("argument `{arg}`: expected {expected}, got {}", describe_value(err.instance()))
+            }
+            K::Enum { options } => format!("argument `{arg}`: expected one of {options}, got {}", describe_value(err.instance())),
+            _ => format!("argument `{arg}`: {err}"),
+        };
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+        if lines.len() >= 10 {
+            break;
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Invalid arguments for `{}`, nothing was sent to Windmill:\n- {}",
+        entry.endpoint.name,
+        lines.join("\n- ")
+    ))
+}
+
+/// "an integer", "a string (format date-time)", ... from a property schema.
+fn expected_of(schema: &Value) -> String {
+    let t = match schema.get("type") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" or "),
+        _ => "a value".into(),
+    };
+    let mut s = t;
+    if let Some(f) = schema.get("format").and_then(Value::as_str) {
+        let _ = write!(s, " (format {f})");
+    }
+    if let Some(e) = schema.get("enum") {
+        let _ = write!(s, " one of {e}");
+    }
+    s
+}
+
+/// Cuts a text to `max` bytes with a marker saying how much was left out.
+pub fn cap_text(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let left = text.len() - cut;
+    format!(
+        "{}\n[… cut: {left} of {} bytes left out (result limit {max} bytes); narrow the request, e.g. with per_page or filters]",
+        &text[..cut],
+        text.len()
+    )
+}
+
+/// Windmill's message from an error body: JSON `{"error": {"message"}}`, else the text.
+fn windmill_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        if let Some(m) = v.pointer("/error/message").and_then(Value::as_str) {
+            let name = v.pointer("/error/name").and_then(Value::as_str);
+            return match name {
+                Some(n) => format!("{n}: {m}"),
+                None => m.to_owned(),
+            };
+        }
+        if let Some(m) = v.get("message").and_then(Value::as_str) {
+            return m.to_owned();
+        }
+    }
+    let t = text.trim();
+    if t.is_empty() {
+        "(empty body)".into()
+    } else {
+        t.to_owned()
+    }
+}
+
+/// A hint for 401/403 answers: which token to make.
+fn auth_hint(status: u16, message: &str) -> Option<String> {
+    if status == 401 {
+        return Some("The Windmill token was refused (unknown or expired). Create a token in Windmill (User settings → Tokens) and send it as `Authorization: Bearer <token>`.".into());
+    }
+    if status != 403 {
+        return None;
+    }
+    let idx = message.find("Required scope:")?;
+    let scope = message[idx + "Required scope:".len()..].trim().trim_end_matches('.').split_whitespace().next().unwrap_or("").to_owned();
+    Some(format!(
+        "The token lacks the scope `{scope}`. Tokens made for Windmill's built-in MCP server (scopes `mcp:*`, as in its `?token=` URLs) are refused by the REST API this server calls. Create a token without scopes, or with REST scopes such as `{scope}` (Windmill lists them at /api/tokens/list/scopes), in User settings → Tokens, and use that one."
+    ))
+}
+
+fn shape_answer(entry: &ToolEntry, method: &str, path: &str, answer: Answer, max: usize) -> CallToolResult {
+    let ep = entry.endpoint;
+    let Answer { status, content_type, body } = answer;
+    let ct = content_type.unwrap_or_default();
+    if !(200..300).contains(&status) {
+        let message = windmill_message(&body);
+        let reason = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+        let mut text = format!("Windmill answered HTTP {status} {reason} to {method} /api{}: {message}", path.split('?').next().unwrap_or(path));
+        if let Some(h) = auth_hint(status, &message) {
+            text.push_str("\n\n");
+            text.push_str(&h);
+        }
+        return tool_error(cap_text(text, max));
+    }
+    let is_json = ct.starts_with("application/json") || ct.contains("+json");
+    if is_json || (ep.output_schema.is_some() && ct.is_empty()) {
+        if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+            return json_result(entry, value, max);
+        }
+        if is_json {
+            return tool_error(format!("Windmill answered {status} with content that is not valid JSON ({} bytes).", body.len()));
+        }
+    }
+    if ct.starts_with("text/") || ct.is_empty() || std::str::from_utf8(&body).is_ok() && !ct.starts_with("application/octet-stream") {
+        let text = String::from_utf8_lossy(&body).into_owned();
+        if ep.output_schema.is_some() {
+            // The spec promised JSON; keep the promise of structured content where we can.
+            let value = Value::String(text.clone());
+            return json_result(entry, value, max);
+        }
+        return CallToolResult::success(vec![ContentBlock::text(cap_text(text, max))]);
+    }
+    let described = format!("Windmill answered {} bytes of {}.", body.len(), if ct.is_empty() { "binary data" } else { &ct });
+    if body.len() <= max {
+        use base64::Engine;
+        let blob = base64::engine::general_purpose::STANDARD.encode(&body);
+        let resource = rmcp::model::ResourceContents::BlobResourceContents {
+            uri: format!("windmill:/{}", path),
+            mime_type: Some(ct.clone()),
+            blob,
+            meta: None,
+        };
+        return CallToolResult::success(vec![ContentBlock::text(described), ContentBlock::resource(resource)]);
+    }
+    CallToolResult::success(vec![ContentBlock::text(format!("{described} Too large to return here (limit {max} bytes)."))])
+}
+
+fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
+    let ep = entry.endpoint;
+    let mut value = value;
+    let mut note = String::new();
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    if text.len() > max {
+        if let Value::Array(items) = &mut value {
+            let total = items.len();
+            let mut size = 2;
+            let mut keep = 0;
+            for it in items.iter() {
+                size += serde_json::to_string(it).map(|s| s.len()).unwrap_or(0) + 1;
+                if size > max {
+                    break;
+                }
+                keep += 1;
+            }
+            items.truncate(keep);
+            note = format!("\n[… cut: the first {keep} of {total} items are shown (result limit {max} bytes); ask for fewer, e.g. with per_page, or page on]");
+        }
+    }
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    let mut result = CallToolResult::success(vec![ContentBlock::text(cap_text(text.clone(), max) + &note)]);
+    if ep.output_schema.is_some() && text.len() <= max {
+        result.structured_content = Some(if ep.wraps_output || !value.is_object() { json!({ "result": value }) } else { value });
+    }
+    result
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build())
+            .with_server_info(
+                Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION")).with_title("Windmill MCP (all of Windmill's API, typed)"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(ProtocolVersion::known_up_to(&ProtocolVersion::V_2026_07_28))
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let caller = self.caller(&context);
+        let all: Vec<&ToolEntry> = REGISTRY.select(&caller.selection).collect();
+        let page = self.shared.settings.page_size.max(1);
+        let start = match request.and_then(|r| r.cursor) {
+            None => 0,
+            Some(c) => c
+                .strip_prefix("o:")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n <= all.len())
+                .ok_or_else(|| ErrorData::invalid_params(format!("invalid cursor {c:?}: pass back the nextCursor of the previous page"), None))?,
+        };
+        let end = (start + page).min(all.len());
+        let mut result = ListToolsResult::with_all_items(all[start..end].iter().map(|e| e.tool.clone()).collect());
+        if end < all.len() {
+            result.next_cursor = Some(format!("o:{end}"));
+        }
+        Ok(result)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        REGISTRY.get(name).map(|e| e.tool.clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let caller = self.caller(&context);
+        let name = request.name.as_ref();
+        let entry = REGISTRY.get(name).filter(|e| caller.selection.admits(e.endpoint));
+        let Some(entry) = entry else {
+            let near = REGISTRY.similar(name, &caller.selection);
+            let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
+            return Err(ErrorData::invalid_params(format!("unknown tool `{name}`{hint}"), None));
+        };
+        let args = request.arguments.unwrap_or_default();
+        let ct = context.ct.clone();
+        tokio::select! {
+            r = self.call_endpoint(entry, args, &caller) => Ok(r.into()),
+            _ = ct.cancelled() => Err(ErrorData::internal_error("cancelled by the client", None)),
+        }
+    }
+}
