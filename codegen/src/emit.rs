@@ -146,7 +146,10 @@ fn emit_module(op: &Operation) -> TokenStream {
         let arg = &p.arg_name;
         let fdoc = doc_lines(&format!(
             "{} ({} parameter `{}`)",
-            p.description.clone().unwrap_or_else(|| "No description in the spec.".into()),
+            p.description
+                .clone()
+                .or_else(|| p.schema.get("description").and_then(|d| d.as_str()).map(str::to_owned))
+                .unwrap_or_else(|| "No description in the spec.".into()),
             format!("{:?}", p.location).to_lowercase(),
             p.wire_name
         ));
@@ -237,14 +240,14 @@ fn emit_module(op: &Operation) -> TokenStream {
         }
     }
     let method = method_tokens(op.method);
-    let name = &op.name;
+    let params_doc = format!(" The arguments of `{}`.", op.name);
     let unused_ws = if op.has_workspace { quote! {} } else { quote! { let _ = workspace; } };
     let args_param = if reads.is_empty() { quote! { _args } } else { quote! { args } };
     let derive_default = if op.params.iter().all(|p| !p.required) { quote! { Default, } } else { quote! {} };
     quote! {
         #(#module_doc)*
         pub mod #module {
-            #[doc = concat!(" The arguments of `", #name, "`.")]
+            #[doc = #params_doc]
             #[derive(Debug, Clone, PartialEq, #derive_default)]
             pub struct Params {
                 #(#fields,)*
