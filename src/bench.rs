@@ -29,7 +29,8 @@ pub async fn run(cmd: BenchCommand) -> Result<(), String> {
         BenchCommand::Codegen { spec, runs } => {
             let spec = spec.unwrap_or_else(|| PathBuf::from(crate::generated::SPEC_PATH));
             let runs = runs.max(1);
-            let (mut load, mut lower, mut emit, mut total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut load, mut lower, mut emit, mut total) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let mut ops = 0;
             let mut bytes = 0;
             for _ in 0..runs {
@@ -38,7 +39,9 @@ pub async fn run(cmd: BenchCommand) -> Result<(), String> {
                 let t1 = Instant::now();
                 let api = windmill_mcp_codegen::lower::lower(&loaded).map_err(|e| e.to_string())?;
                 let t2 = Instant::now();
-                let code = windmill_mcp_codegen::emit::emit(&api, &|op| windmill_mcp_codegen::is_curated(&api, op))?;
+                let code = windmill_mcp_codegen::emit::emit(&api, &|op| {
+                    windmill_mcp_codegen::is_curated(&api, op)
+                })?;
                 let t3 = Instant::now();
                 ops = api.operations.len();
                 bytes = code.len();
@@ -47,7 +50,10 @@ pub async fn run(cmd: BenchCommand) -> Result<(), String> {
                 emit.push((t3 - t2).as_secs_f64() * 1e3);
                 total.push((t3 - t0).as_secs_f64() * 1e3);
             }
-            println!("codegen of {} ({ops} operations, {bytes} bytes of Rust), median of {runs} runs:", spec.display());
+            println!(
+                "codegen of {} ({ops} operations, {bytes} bytes of Rust), median of {runs} runs:",
+                spec.display()
+            );
             println!("  load + resolve $refs   {:>8.1} ms", median(load));
             println!("  lower to tools         {:>8.1} ms", median(lower));
             println!("  emit + prettyplease    {:>8.1} ms", median(emit));

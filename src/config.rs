@@ -32,7 +32,10 @@ impl Default for Settings {
             workspace: None,
             selection: Selection::Curated,
             page_size: 100,
-            limits: Limits { timeout: Duration::from_secs(60), max_response_bytes: 16 * 1024 * 1024 },
+            limits: Limits {
+                timeout: Duration::from_secs(60),
+                max_response_bytes: 16 * 1024 * 1024,
+            },
             max_result_bytes: 100_000,
         }
     }

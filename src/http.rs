@@ -39,8 +39,17 @@ impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             stateless: false,
-            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into(), "[::1]".into()],
-            allowed_origins: vec!["http://localhost:*".into(), "http://127.0.0.1:*".into(), "http://[::1]:*".into()],
+            allowed_hosts: vec![
+                "localhost".into(),
+                "127.0.0.1".into(),
+                "::1".into(),
+                "[::1]".into(),
+            ],
+            allowed_origins: vec![
+                "http://localhost:*".into(),
+                "http://127.0.0.1:*".into(),
+                "http://[::1]:*".into(),
+            ],
             max_request_bytes: 4 * 1024 * 1024,
         }
     }
@@ -65,23 +74,53 @@ pub fn app(shared: Arc<Shared>, options: HttpOptions) -> Router {
     let factory_shared = shared.clone();
     let factory = move || Ok(McpServer::http(factory_shared.clone()));
     let mcp = if options.stateless {
-        let config = config.with_legacy_session_mode(false).with_json_response(true);
+        let config = config
+            .with_legacy_session_mode(false)
+            .with_json_response(true);
         Router::new()
-            .route_service("/api/mcp/w/{workspace}/mcp", StreamableHttpService::new(factory.clone(), Arc::new(NeverSessionManager::default()), config.clone()))
-            .route_service("/mcp", StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config))
+            .route_service(
+                "/api/mcp/w/{workspace}/mcp",
+                StreamableHttpService::new(
+                    factory.clone(),
+                    Arc::new(NeverSessionManager::default()),
+                    config.clone(),
+                ),
+            )
+            .route_service(
+                "/mcp",
+                StreamableHttpService::new(
+                    factory,
+                    Arc::new(NeverSessionManager::default()),
+                    config,
+                ),
+            )
     } else {
         let sessions = Arc::new(LocalSessionManager::default());
         Router::new()
-            .route_service("/api/mcp/w/{workspace}/mcp", StreamableHttpService::new(factory.clone(), sessions.clone(), config.clone()))
-            .route_service("/mcp", StreamableHttpService::new(factory, sessions, config))
+            .route_service(
+                "/api/mcp/w/{workspace}/mcp",
+                StreamableHttpService::new(factory.clone(), sessions.clone(), config.clone()),
+            )
+            .route_service(
+                "/mcp",
+                StreamableHttpService::new(factory, sessions, config),
+            )
     };
-    let gate = Gate { shared, options: Arc::new(options) };
+    let gate = Gate {
+        shared,
+        options: Arc::new(options),
+    };
     mcp.layer(axum::middleware::from_fn_with_state(gate, check_request))
         .route("/health", get(|| async { "ok" }))
 }
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.into()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text.into(),
+    )
+        .into_response()
 }
 
 /// The host part of a `Host` header value (`h`, `h:port`, `[::1]:port`).
@@ -102,7 +141,10 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
     let bare = host_only(host);
     allowed.iter().any(|a| {
         let a = a.trim();
-        a.eq_ignore_ascii_case(host) || a.trim_start_matches('[').trim_end_matches(']').eq_ignore_ascii_case(bare)
+        a.eq_ignore_ascii_case(host)
+            || a.trim_start_matches('[')
+                .trim_end_matches(']')
+                .eq_ignore_ascii_case(bare)
     })
 }
 
@@ -112,16 +154,28 @@ pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
     };
     let default_port = if scheme == "https" { "443" } else { "80" };
     let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with('[') && p.chars().all(|c| c.is_ascii_digit()) && !rest.ends_with(']') => (h, p),
+        Some((h, p))
+            if !h.ends_with('[')
+                && p.chars().all(|c| c.is_ascii_digit())
+                && !rest.ends_with(']') =>
+        {
+            (h, p)
+        }
         _ => (rest, default_port),
     };
     allowed.iter().any(|a| {
-        let Some((ascheme, arest)) = a.split_once("://") else { return false };
+        let Some((ascheme, arest)) = a.split_once("://") else {
+            return false;
+        };
         if !ascheme.eq_ignore_ascii_case(scheme) {
             return false;
         }
         let (ahost, aport) = match arest.rsplit_once(':') {
-            Some((h, p)) if p == "*" || (p.chars().all(|c| c.is_ascii_digit()) && !arest.ends_with(']')) => (h, p),
+            Some((h, p))
+                if p == "*" || (p.chars().all(|c| c.is_ascii_digit()) && !arest.ends_with(']')) =>
+            {
+                (h, p)
+            }
             _ => (arest, "*"),
         };
         ahost.eq_ignore_ascii_case(host) && (aport == "*" || aport == port)
@@ -130,7 +184,10 @@ pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
 
 /// The caller's token: `Authorization: Bearer`, then `?token=`, then the `token` cookie.
 fn token_of(headers: &HeaderMap, query: Option<&str>) -> Option<Token> {
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let v = v.trim();
         if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
             return Token::new(&v[7..]);
@@ -143,7 +200,11 @@ fn token_of(headers: &HeaderMap, query: Option<&str>) -> Option<Token> {
             }
         }
     }
-    for cookie in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+    for cookie in headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
         for part in cookie.split(';') {
             if let Some(v) = part.trim().strip_prefix("token=") {
                 return Token::new(v);
@@ -159,39 +220,68 @@ pub fn form_pairs(q: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             (dec(k), dec(v))
         })
         .collect()
 }
 
 fn valid_workspace(w: &str) -> bool {
-    !w.is_empty() && w.len() <= 64 && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !w.is_empty()
+        && w.len() <= 64
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).or_else(|| req.uri().authority().map(|a| a.as_str()));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
     match host {
         Some(h) if host_allowed(h, &gate.options.allowed_hosts) => {}
-        Some(_) => return plain(StatusCode::FORBIDDEN, "Forbidden: this Host is not allowed (see --allowed-hosts)"),
+        Some(_) => {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this Host is not allowed (see --allowed-hosts)",
+            )
+        }
         None if gate.options.allowed_hosts.is_empty() => {}
         None => return plain(StatusCode::BAD_REQUEST, "Bad Request: missing Host header"),
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin.to_str().is_ok_and(|o| origin_allowed(o, &gate.options.allowed_origins));
+        let ok = origin
+            .to_str()
+            .is_ok_and(|o| origin_allowed(o, &gate.options.allowed_origins));
         if !ok {
-            return plain(StatusCode::FORBIDDEN, "Forbidden: this Origin is not allowed (see --allowed-origins)");
+            return plain(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this Origin is not allowed (see --allowed-origins)",
+            );
         }
     }
     let path = req.uri().path().to_owned();
-    let workspace = match path.strip_prefix("/api/mcp/w/").and_then(|r| r.strip_suffix("/mcp")) {
+    let workspace = match path
+        .strip_prefix("/api/mcp/w/")
+        .and_then(|r| r.strip_suffix("/mcp"))
+    {
         Some(w) if valid_workspace(w) => Some(w.to_owned()),
-        Some(_) => return plain(StatusCode::NOT_FOUND, "Not Found: bad workspace id in the URL"),
+        Some(_) => {
+            return plain(
+                StatusCode::NOT_FOUND,
+                "Not Found: bad workspace id in the URL",
+            )
+        }
         None => gate.shared.settings.workspace.clone(),
     };
     let query = req.uri().query().map(str::to_owned);
-    let token = token_of(req.headers(), query.as_deref()).or_else(|| gate.shared.settings.token.clone());
+    let token =
+        token_of(req.headers(), query.as_deref()).or_else(|| gate.shared.settings.token.clone());
     let Some(token) = token else {
         let mut r = plain(
             StatusCode::UNAUTHORIZED,
@@ -208,12 +298,21 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
             if k == "tools" {
                 match Selection::parse(&v) {
                     Ok(s) => selection = s,
-                    Err(e) => return plain(StatusCode::BAD_REQUEST, format!("Bad Request: ?tools=: {e}")),
+                    Err(e) => {
+                        return plain(
+                            StatusCode::BAD_REQUEST,
+                            format!("Bad Request: ?tools=: {e}"),
+                        )
+                    }
                 }
             }
         }
     }
-    req.extensions_mut().insert(Caller { workspace, token: Some(token), selection });
+    req.extensions_mut().insert(Caller {
+        workspace,
+        token: Some(token),
+        selection,
+    });
     next.run(req).await
 }
 
@@ -230,8 +329,14 @@ mod tests {
         assert!(!host_allowed("evil.example:8765", &o.allowed_hosts));
         assert!(origin_allowed("http://localhost:3000", &o.allowed_origins));
         assert!(!origin_allowed("http://evil.example", &o.allowed_origins));
-        assert!(!origin_allowed("https://localhost:3000", &o.allowed_origins));
-        assert!(origin_allowed("https://app.example.com", &["https://app.example.com:443".to_string()]));
+        assert!(!origin_allowed(
+            "https://localhost:3000",
+            &o.allowed_origins
+        ));
+        assert!(origin_allowed(
+            "https://app.example.com",
+            &["https://app.example.com:443".to_string()]
+        ));
     }
 
     #[test]

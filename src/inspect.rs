@@ -46,10 +46,27 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
         return serde_json::to_string_pretty(&tools).unwrap_or_default();
     }
     let mut out = String::new();
-    let w = entries.iter().map(|e| e.endpoint.name.len()).max().unwrap_or(4).max(4);
-    let _ = writeln!(out, "{:<w$}  {:<7} {:<5} {:>6}  PATH", "NAME", "METHOD", "HINTS", "BYTES");
+    let w = entries
+        .iter()
+        .map(|e| e.endpoint.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:<7} {:<5} {:>6}  PATH",
+        "NAME", "METHOD", "HINTS", "BYTES"
+    );
     for e in &entries {
-        let _ = writeln!(out, "{:<w$}  {:<7} {:<5} {:>6}  {}", e.endpoint.name, e.endpoint.method.as_str(), hints(e), tool_bytes(e), e.endpoint.path);
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<7} {:<5} {:>6}  {}",
+            e.endpoint.name,
+            e.endpoint.method.as_str(),
+            hints(e),
+            tool_bytes(e),
+            e.endpoint.path
+        );
     }
     let total: usize = entries.iter().map(|e| tool_bytes(e)).sum();
     let _ = writeln!(out, "\n{} tools, {} bytes of definitions. Hints: R read-only, D destructive, I idempotent, O open-world.", entries.len(), total);
@@ -62,7 +79,11 @@ pub fn show(name: &str) -> Result<String, String> {
         Some(e) => Ok(serde_json::to_string_pretty(&e.tool).unwrap_or_default()),
         None => {
             let near = REGISTRY.similar(name, &Selection::All);
-            let hint = if near.is_empty() { String::new() } else { format!(" Did you mean {}?", near.join(", ")) };
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!(" Did you mean {}?", near.join(", "))
+            };
             Err(format!("no tool named `{name}`.{hint}"))
         }
     }
@@ -71,21 +92,57 @@ pub fn show(name: &str) -> Result<String, String> {
 /// `tools stats`: counts and bytes per selection, and what was degraded.
 pub fn stats() -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Spec: {} {} ({})", generated::SPEC_TITLE, generated::SPEC_VERSION, generated::SPEC_PATH);
+    let _ = writeln!(
+        out,
+        "Spec: {} {} ({})",
+        generated::SPEC_TITLE,
+        generated::SPEC_VERSION,
+        generated::SPEC_PATH
+    );
     if !generated::SPEC_HAS_MCP_MARKS {
         let _ = writeln!(out, "The spec has no `x-mcp-tool` marks: the curated set is Windmill v1.743.0's curated operations that this spec has.");
     }
-    let _ = writeln!(out, "\n{:<12} {:>6} {:>10} {:>12}", "SELECTION", "TOOLS", "BYTES", "~TOKENS");
+    let _ = writeln!(
+        out,
+        "\n{:<12} {:>6} {:>10} {:>12}",
+        "SELECTION", "TOOLS", "BYTES", "~TOKENS"
+    );
     for (label, sel) in [("curated", Selection::Curated), ("all", Selection::All)] {
         let list: Vec<&ToolEntry> = REGISTRY.select(&sel).collect();
         let bytes = tools_list_bytes(&list);
-        let _ = writeln!(out, "{:<12} {:>6} {:>10} {:>12}", label, list.len(), bytes, bytes / 4);
+        let _ = writeln!(
+            out,
+            "{:<12} {:>6} {:>10} {:>12}",
+            label,
+            list.len(),
+            bytes,
+            bytes / 4
+        );
     }
-    let read_only = REGISTRY.all().iter().filter(|e| e.endpoint.hints.read_only).count();
-    let destructive = REGISTRY.all().iter().filter(|e| e.endpoint.hints.destructive).count();
-    let with_output = REGISTRY.all().iter().filter(|e| e.endpoint.output_schema.is_some()).count();
-    let _ = writeln!(out, "\n{read_only} read-only, {destructive} destructive, {with_output} with an output schema.");
-    let _ = writeln!(out, "\nDegraded or simplified ({}):", generated::DEGRADATIONS.len());
+    let read_only = REGISTRY
+        .all()
+        .iter()
+        .filter(|e| e.endpoint.hints.read_only)
+        .count();
+    let destructive = REGISTRY
+        .all()
+        .iter()
+        .filter(|e| e.endpoint.hints.destructive)
+        .count();
+    let with_output = REGISTRY
+        .all()
+        .iter()
+        .filter(|e| e.endpoint.output_schema.is_some())
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{read_only} read-only, {destructive} destructive, {with_output} with an output schema."
+    );
+    let _ = writeln!(
+        out,
+        "\nDegraded or simplified ({}):",
+        generated::DEGRADATIONS.len()
+    );
     for (op, what) in generated::DEGRADATIONS {
         let _ = writeln!(out, "  {op}: {what}");
     }
@@ -95,5 +152,7 @@ pub fn stats() -> String {
 /// Bytes of a `tools/list` result holding these tools.
 pub fn tools_list_bytes(entries: &[&ToolEntry]) -> usize {
     let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.tool).collect();
-    serde_json::to_vec(&json!({ "tools": tools })).map(|v| v.len()).unwrap_or(0)
+    serde_json::to_vec(&json!({ "tools": tools }))
+        .map(|v| v.len())
+        .unwrap_or(0)
 }

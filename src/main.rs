@@ -13,7 +13,11 @@ use windmill_mcp::windmill::{Limits, Token};
 use windmill_mcp::{bench, inspect};
 
 #[derive(Parser)]
-#[command(name = "windmill-mcp", version, about = "Windmill's whole REST API as typed MCP tools")]
+#[command(
+    name = "windmill-mcp",
+    version,
+    about = "Windmill's whole REST API as typed MCP tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -117,15 +121,23 @@ impl Common {
             workspace: self.workspace.clone().filter(|w| !w.is_empty()),
             selection: Selection::parse(&self.tools)?,
             page_size: self.page_size.max(1),
-            limits: Limits { timeout: Duration::from_secs(self.timeout.max(1)), max_response_bytes: self.max_response_bytes },
+            limits: Limits {
+                timeout: Duration::from_secs(self.timeout.max(1)),
+                max_response_bytes: self.max_response_bytes,
+            },
             max_result_bytes: self.max_result_bytes.max(1000),
         })
     }
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 #[tokio::main]
@@ -144,7 +156,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Tools { command } => {
             let out = match command {
-                ToolsCommand::List { all, tag, select, json } => {
+                ToolsCommand::List {
+                    all,
+                    tag,
+                    select,
+                    json,
+                } => {
                     let sel = match (all, &select) {
                         (true, _) => Selection::All,
                         (false, Some(s)) => Selection::parse(s)?,
@@ -163,26 +180,42 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Stdio(common) => {
             init_logging();
             let settings = common.settings()?;
-            let caller = Caller { workspace: settings.workspace.clone(), token: settings.token.clone(), selection: settings.selection.clone() };
+            let caller = Caller {
+                workspace: settings.workspace.clone(),
+                token: settings.token.clone(),
+                selection: settings.selection.clone(),
+            };
             let shared = Shared::new(settings)?;
             let server = McpServer::fixed(shared, caller);
-            let running = rmcp::serve_server(server, rmcp::transport::stdio()).await.map_err(|e| format!("stdio: {e}"))?;
+            let running = rmcp::serve_server(server, rmcp::transport::stdio())
+                .await
+                .map_err(|e| format!("stdio: {e}"))?;
             running.waiting().await.map_err(|e| format!("stdio: {e}"))?;
             Ok(())
         }
         Command::Serve(args) => {
             init_logging();
             let settings = args.common.settings()?;
-            let mut options = HttpOptions { stateless: args.stateless, max_request_bytes: args.max_request_bytes, ..HttpOptions::default() };
+            let mut options = HttpOptions {
+                stateless: args.stateless,
+                max_request_bytes: args.max_request_bytes,
+                ..HttpOptions::default()
+            };
             if !args.allowed_hosts.is_empty() {
-                options.allowed_hosts = if args.allowed_hosts.iter().any(|h| h == "*") { Vec::new() } else { args.allowed_hosts.clone() };
+                options.allowed_hosts = if args.allowed_hosts.iter().any(|h| h == "*") {
+                    Vec::new()
+                } else {
+                    args.allowed_hosts.clone()
+                };
             }
             if !args.allowed_origins.is_empty() {
                 options.allowed_origins = args.allowed_origins.clone();
             }
             let base = settings.base_url.clone();
             let shared = Shared::new(settings)?;
-            let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(
                 "windmill-mcp {} serving {} endpoint tools of {} {} for {base} on http://{addr}/api/mcp/w/<workspace>/mcp{}",

@@ -56,19 +56,27 @@ impl Registry {
         let entries = generated::ENDPOINTS
             .iter()
             .map(|e| {
-                let mut tool = Tool::new(e.name, e.description, Arc::new(parse_object(e.input_schema)))
-                    .with_title(e.title)
-                    .with_annotations(
-                        ToolAnnotations::new()
-                            .read_only(e.hints.read_only)
-                            .destructive(e.hints.destructive)
-                            .idempotent(e.hints.idempotent)
-                            .open_world(e.hints.open_world),
-                    );
+                let mut tool = Tool::new(
+                    e.name,
+                    e.description,
+                    Arc::new(parse_object(e.input_schema)),
+                )
+                .with_title(e.title)
+                .with_annotations(
+                    ToolAnnotations::new()
+                        .read_only(e.hints.read_only)
+                        .destructive(e.hints.destructive)
+                        .idempotent(e.hints.idempotent)
+                        .open_world(e.hints.open_world),
+                );
                 if let Some(out) = e.output_schema {
                     tool = tool.with_raw_output_schema(Arc::new(parse_object(out)));
                 }
-                ToolEntry { endpoint: e, tool, validator: OnceLock::new() }
+                ToolEntry {
+                    endpoint: e,
+                    tool,
+                    validator: OnceLock::new(),
+                }
             })
             .collect();
         Registry { entries }
@@ -79,7 +87,10 @@ impl Registry {
     }
 
     pub fn get(&self, name: &str) -> Option<&ToolEntry> {
-        self.entries.binary_search_by(|e| e.endpoint.name.cmp(name)).ok().map(|i| &self.entries[i])
+        self.entries
+            .binary_search_by(|e| e.endpoint.name.cmp(name))
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
     /// The entries a selection admits, in name order.

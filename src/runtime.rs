@@ -78,9 +78,17 @@ pub enum ArgError {
     #[error("argument `{arg}` is required but missing")]
     Missing { arg: String },
     #[error("argument `{arg}`: expected {expected}, got {got}")]
-    Type { arg: String, expected: &'static str, got: String },
+    Type {
+        arg: String,
+        expected: &'static str,
+        got: String,
+    },
     #[error("argument `{arg}`: {reason} (got {got:?}); a Windmill path looks like `f/folder/name` or `u/user/name`")]
-    UnsafePath { arg: String, reason: &'static str, got: String },
+    UnsafePath {
+        arg: String,
+        reason: &'static str,
+        got: String,
+    },
     #[error("argument `{arg}`: {reason}")]
     Invalid { arg: String, reason: String },
 }
@@ -105,7 +113,11 @@ impl FromArg for String {
 impl FromArg for i64 {
     const EXPECTED: &'static str = "an integer";
     fn from_arg(v: &Value) -> Option<Self> {
-        v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
     }
 }
 
@@ -161,7 +173,11 @@ impl Args {
     pub fn required<T: FromArg>(&self, name: &str) -> Result<T, ArgError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Err(ArgError::Missing { arg: name.into() }),
-            Some(v) => T::from_arg(v).ok_or_else(|| ArgError::Type { arg: name.into(), expected: T::EXPECTED, got: describe_value(v) }),
+            Some(v) => T::from_arg(v).ok_or_else(|| ArgError::Type {
+                arg: name.into(),
+                expected: T::EXPECTED,
+                got: describe_value(v),
+            }),
         }
     }
 
@@ -169,18 +185,28 @@ impl Args {
     pub fn optional<T: FromArg>(&self, name: &str) -> Result<Option<T>, ArgError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => T::from_arg(v)
-                .map(Some)
-                .ok_or_else(|| ArgError::Type { arg: name.into(), expected: T::EXPECTED, got: describe_value(v) }),
+            Some(v) => T::from_arg(v).map(Some).ok_or_else(|| ArgError::Type {
+                arg: name.into(),
+                expected: T::EXPECTED,
+                got: describe_value(v),
+            }),
         }
     }
 
-    /// The body properties that were given, renamed from argument to wire names.
-    pub fn fields(&self, pairs: &[(&str, &str)]) -> Map<String, Value> {
+    /// The body properties that were given, renamed from argument to wire names; `defaults` fills
+    /// `(wire name, argument)` pairs from another argument when the property was not given.
+    pub fn fields(&self, pairs: &[(&str, &str)], defaults: &[(&str, &str)]) -> Map<String, Value> {
         let mut out = Map::new();
         for (arg, wire) in pairs {
             if let Some(v) = self.0.get(*arg) {
                 out.insert((*wire).to_owned(), v.clone());
+            }
+        }
+        for (wire, from) in defaults {
+            if !out.contains_key(*wire) {
+                if let Some(v) = self.0.get(*from) {
+                    out.insert((*wire).to_owned(), v.clone());
+                }
             }
         }
         out
@@ -190,7 +216,10 @@ impl Args {
 /// A request body ready to send.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestBody {
-    Bytes { content_type: String, bytes: Vec<u8> },
+    Bytes {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
     /// `multipart/form-data` text parts (non-strings as JSON text).
     Multipart(Vec<(String, String)>),
 }
@@ -209,14 +238,21 @@ impl HttpRequest {
     /// The JSON body, when there is one.
     pub fn json(&self) -> Option<Value> {
         match &self.body {
-            Some(RequestBody::Bytes { content_type, bytes }) if content_type.contains("json") => serde_json::from_slice(bytes).ok(),
+            Some(RequestBody::Bytes {
+                content_type,
+                bytes,
+            }) if content_type.contains("json") => serde_json::from_slice(bytes).ok(),
             _ => None,
         }
     }
 }
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A value that can stand in a path segment, a query string or a header.
 pub trait ParamValue {
@@ -273,7 +309,11 @@ pub struct RequestBuilder {
 
 /// Checks a value that goes into the URL as one segment or as a Windmill path.
 fn check_path_text(arg: &str, text: &str, allow_slashes: bool) -> Result<(), ArgError> {
-    let unsafe_path = |reason| ArgError::UnsafePath { arg: arg.into(), reason, got: text.into() };
+    let unsafe_path = |reason| ArgError::UnsafePath {
+        arg: arg.into(),
+        reason,
+        got: text.into(),
+    };
     if text.is_empty() {
         return Err(unsafe_path("must not be empty"));
     }
@@ -283,7 +323,8 @@ fn check_path_text(arg: &str, text: &str, allow_slashes: bool) -> Result<(), Arg
     if text.contains(['?', '#', '\\']) {
         return Err(unsafe_path("must not contain `?`, `#` or `\\`"));
     }
-    if text.contains('%') && percent_encoding::percent_decode_str(text).decode_utf8_lossy() != text {
+    if text.contains('%') && percent_encoding::percent_decode_str(text).decode_utf8_lossy() != text
+    {
         return Err(unsafe_path("must not be percent-encoded"));
     }
     if !allow_slashes && text.contains('/') {
@@ -291,7 +332,9 @@ fn check_path_text(arg: &str, text: &str, allow_slashes: bool) -> Result<(), Arg
     }
     for seg in text.split('/') {
         if seg.is_empty() {
-            return Err(unsafe_path("must not have empty segments (leading, trailing or doubled `/`)"));
+            return Err(unsafe_path(
+                "must not have empty segments (leading, trailing or doubled `/`)",
+            ));
         }
         if seg == "." || seg == ".." {
             return Err(unsafe_path("must not contain `.` or `..` segments"));
@@ -302,7 +345,14 @@ fn check_path_text(arg: &str, text: &str, allow_slashes: bool) -> Result<(), Arg
 
 impl RequestBuilder {
     pub fn new(method: Method) -> Self {
-        RequestBuilder { method, path: String::new(), query: Vec::new(), headers: Vec::new(), cookies: Vec::new(), body: None }
+        RequestBuilder {
+            method,
+            path: String::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            body: None,
+        }
     }
 
     /// A fixed part of the path template.
@@ -327,7 +377,10 @@ impl RequestBuilder {
     pub fn windmill_path(&mut self, arg: &str, value: &dyn ParamValue) -> Result<(), ArgError> {
         let text = value.texts().join(",");
         check_path_text(arg, &text, true)?;
-        let encoded: Vec<String> = text.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+        let encoded: Vec<String> = text
+            .split('/')
+            .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+            .collect();
         self.path.push_str(&encoded.join("/"));
         Ok(())
     }
@@ -341,10 +394,14 @@ impl RequestBuilder {
         let key = utf8_percent_encode(name, SEGMENT).to_string();
         if explode {
             for t in texts {
-                self.query.push(format!("{key}={}", utf8_percent_encode(&t, SEGMENT)));
+                self.query
+                    .push(format!("{key}={}", utf8_percent_encode(&t, SEGMENT)));
             }
         } else {
-            self.query.push(format!("{key}={}", utf8_percent_encode(&texts.join(","), SEGMENT)));
+            self.query.push(format!(
+                "{key}={}",
+                utf8_percent_encode(&texts.join(","), SEGMENT)
+            ));
         }
     }
 
@@ -358,7 +415,10 @@ impl RequestBuilder {
     pub fn cookie(&mut self, name: &str, value: &dyn ParamValue) {
         let texts = value.texts();
         if !texts.is_empty() {
-            self.cookies.push(format!("{name}={}", utf8_percent_encode(&texts.join(","), SEGMENT)));
+            self.cookies.push(format!(
+                "{name}={}",
+                utf8_percent_encode(&texts.join(","), SEGMENT)
+            ));
         }
     }
 
@@ -371,20 +431,36 @@ impl RequestBuilder {
 
     pub fn json_body(&mut self, content_type: &str, body: Value) {
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        self.body = Some(RequestBody::Bytes { content_type: content_type.to_owned(), bytes });
+        self.body = Some(RequestBody::Bytes {
+            content_type: content_type.to_owned(),
+            bytes,
+        });
     }
 
     pub fn text_body(&mut self, content_type: &str, body: String) {
-        self.body = Some(RequestBody::Bytes { content_type: content_type.to_owned(), bytes: body.into_bytes() });
+        self.body = Some(RequestBody::Bytes {
+            content_type: content_type.to_owned(),
+            bytes: body.into_bytes(),
+        });
     }
 
     /// Bytes given as base64.
-    pub fn base64_body(&mut self, arg: &str, content_type: &str, b64: &str) -> Result<(), ArgError> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| ArgError::Invalid {
-            arg: arg.into(),
-            reason: format!("expected base64-encoded bytes: {e}"),
-        })?;
-        self.body = Some(RequestBody::Bytes { content_type: content_type.to_owned(), bytes });
+    pub fn base64_body(
+        &mut self,
+        arg: &str,
+        content_type: &str,
+        b64: &str,
+    ) -> Result<(), ArgError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| ArgError::Invalid {
+                arg: arg.into(),
+                reason: format!("expected base64-encoded bytes: {e}"),
+            })?;
+        self.body = Some(RequestBody::Bytes {
+            content_type: content_type.to_owned(),
+            bytes,
+        });
         Ok(())
     }
 
@@ -406,9 +482,15 @@ impl RequestBuilder {
             path_and_query.push_str(&self.query.join("&"));
         }
         if !self.cookies.is_empty() {
-            self.headers.push(("cookie".into(), self.cookies.join("; ")));
+            self.headers
+                .push(("cookie".into(), self.cookies.join("; ")));
         }
-        HttpRequest { method: self.method, path_and_query, headers: self.headers, body: self.body }
+        HttpRequest {
+            method: self.method,
+            path_and_query,
+            headers: self.headers,
+            body: self.body,
+        }
     }
 }
 
@@ -422,11 +504,31 @@ mod tests {
         b.literal("/w/");
         b.segment("workspace", &"demo".to_string()).unwrap();
         b.literal("/scripts/get/p/");
-        b.windmill_path("path", &"f/folder/my script+é".to_string()).unwrap();
-        assert_eq!(b.finish().path_and_query, "/w/demo/scripts/get/p/f/folder/my%20script%2B%C3%A9");
-        for bad in ["../../x", "f/../x", "f//x", "/f/x", "f/x/", "f/x?y", "f/x#y", "f\\x", "f/\u{0}x", "", "f/./x", "f/%2e%2e/x"] {
+        b.windmill_path("path", &"f/folder/my script+é".to_string())
+            .unwrap();
+        assert_eq!(
+            b.finish().path_and_query,
+            "/w/demo/scripts/get/p/f/folder/my%20script%2B%C3%A9"
+        );
+        for bad in [
+            "../../x",
+            "f/../x",
+            "f//x",
+            "/f/x",
+            "f/x/",
+            "f/x?y",
+            "f/x#y",
+            "f\\x",
+            "f/\u{0}x",
+            "",
+            "f/./x",
+            "f/%2e%2e/x",
+        ] {
             let mut b = RequestBuilder::new(Method::Get);
-            assert!(b.windmill_path("path", &bad.to_string()).is_err(), "{bad:?} accepted");
+            assert!(
+                b.windmill_path("path", &bad.to_string()).is_err(),
+                "{bad:?} accepted"
+            );
         }
         let mut b = RequestBuilder::new(Method::Get);
         assert!(b.segment("id", &"a/b".to_string()).is_err());
@@ -441,15 +543,29 @@ mod tests {
         b.query("n", &Some(3i64), true);
         b.query("tags", &serde_json::json!(["a", "b"]), false);
         b.query("rep", &serde_json::json!(["a", "b"]), true);
-        assert_eq!(b.finish().path_and_query, "/x?a=x%20y%26z&n=3&tags=a%2Cb&rep=a&rep=b");
+        assert_eq!(
+            b.finish().path_and_query,
+            "/x?a=x%20y%26z&n=3&tags=a%2Cb&rep=a&rep=b"
+        );
     }
 
     #[test]
     fn args_errors_name_the_argument() {
-        let a = Args::new(serde_json::json!({"per_page": "many", "n": null}).as_object().cloned().unwrap());
+        let a = Args::new(
+            serde_json::json!({"per_page": "many", "n": null})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
         let e = a.optional::<i64>("per_page").unwrap_err();
-        assert_eq!(e.to_string(), "argument `per_page`: expected an integer, got string \"many\"");
+        assert_eq!(
+            e.to_string(),
+            "argument `per_page`: expected an integer, got string \"many\""
+        );
         assert_eq!(a.optional::<i64>("n").unwrap(), None);
-        assert!(matches!(a.required::<String>("path"), Err(ArgError::Missing { .. })));
+        assert!(matches!(
+            a.required::<String>("path"),
+            Err(ArgError::Missing { .. })
+        ));
     }
 }

@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    JsonObject, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -61,11 +62,17 @@ Failed calls come back as tool errors that say what was wrong; fix the arguments
 
 impl McpServer {
     pub fn http(shared: Arc<Shared>) -> Self {
-        McpServer { shared, fixed: None }
+        McpServer {
+            shared,
+            fixed: None,
+        }
     }
 
     pub fn fixed(shared: Arc<Shared>, caller: Caller) -> Self {
-        McpServer { shared, fixed: Some(caller) }
+        McpServer {
+            shared,
+            fixed: Some(caller),
+        }
     }
 
     /// The caller of the request in `ctx`.
@@ -73,7 +80,11 @@ impl McpServer {
         if let Some(c) = &self.fixed {
             return c.clone();
         }
-        let from_http = ctx.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get::<Caller>()).cloned();
+        let from_http = ctx
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Caller>())
+            .cloned();
         from_http.unwrap_or_else(|| Caller {
             workspace: self.shared.settings.workspace.clone(),
             token: None,
@@ -82,11 +93,22 @@ impl McpServer {
     }
 
     fn token_for(&self, caller: &Caller) -> Option<Token> {
-        caller.token.clone().or_else(|| if self.fixed.is_some() { self.shared.settings.token.clone() } else { None })
+        caller.token.clone().or_else(|| {
+            if self.fixed.is_some() {
+                self.shared.settings.token.clone()
+            } else {
+                None
+            }
+        })
     }
 
     /// Runs one endpoint tool: validate, build, send, shape the answer.
-    pub async fn call_endpoint(&self, entry: &ToolEntry, args: JsonObject, caller: &Caller) -> CallToolResult {
+    pub async fn call_endpoint(
+        &self,
+        entry: &ToolEntry,
+        args: JsonObject,
+        caller: &Caller,
+    ) -> CallToolResult {
         let ep = entry.endpoint;
         if let Some(problems) = validate(entry, &args) {
             return tool_error(problems);
@@ -103,14 +125,25 @@ impl McpServer {
         };
         let request = match (ep.build)(&Args::new(args), &workspace) {
             Ok(r) => r,
-            Err(e) => return tool_error(format!("Invalid arguments for `{}`: {e}. Nothing was sent to Windmill.", ep.name)),
+            Err(e) => {
+                return tool_error(format!(
+                    "Invalid arguments for `{}`: {e}. Nothing was sent to Windmill.",
+                    ep.name
+                ))
+            }
         };
         let token = self.token_for(caller);
         let answer = match self.shared.windmill.send(&request, token.as_ref()).await {
             Ok(a) => a,
             Err(e) => return tool_error(format!("`{}` failed: {e}.", ep.name)),
         };
-        shape_answer(entry, &request.method.as_str(), &request.path_and_query, answer, self.shared.settings.max_result_bytes)
+        shape_answer(
+            entry,
+            request.method.as_str(),
+            &request.path_and_query,
+            answer,
+            self.shared.settings.max_result_bytes,
+        )
     }
 }
 
@@ -122,7 +155,10 @@ fn tool_error(text: String) -> CallToolResult {
 pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
     let validator = entry.validator()?;
     let instance = Value::Object(args.clone());
-    let props = entry.input_schema().get("properties").and_then(Value::as_object);
+    let props = entry
+        .input_schema()
+        .get("properties")
+        .and_then(Value::as_object);
     let mut lines: Vec<String> = Vec::new();
     for err in validator.iter_errors(&instance) {
         let path = err.instance_path().to_string();
@@ -134,27 +170,62 @@ pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
             K::AdditionalProperties { unexpected } if arg.is_empty() => unexpected
                 .iter()
                 .map(|u| {
-                    let known: Vec<&str> = props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let known: Vec<&str> = props
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     let near = crate::suggest::closest(u, known.iter().copied(), 2);
                     if near.is_empty() {
-                        format!("unknown argument `{u}`; the arguments are: {}", known.join(", "))
+                        format!(
+                            "unknown argument `{u}`; the arguments are: {}",
+                            known.join(", ")
+                        )
                     } else {
-                        format!("unknown argument `{u}`; did you mean `{}`?", near.join("` or `"))
+                        format!(
+                            "unknown argument `{u}`; did you mean `{}`?",
+                            near.join("` or `")
+                        )
                     }
                 })
                 .collect::<Vec<_>>()
                 .join("\n- "),
             K::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
-                let what = if arg.is_empty() { format!("argument `{name}`") } else { format!("`{name}` in `{arg}`") };
-                let expected = props.filter(|_| arg.is_empty()).and_then(|p| p.get(name)).map(expected_of).unwrap_or_default();
-                format!("missing required {what}{}", if expected.is_empty() { String::new() } else { format!(" ({expected})") })
+                let what = if arg.is_empty() {
+                    format!("argument `{name}`")
+                } else {
+                    format!("`{name}` in `{arg}`")
+                };
+                let expected = props
+                    .filter(|_| arg.is_empty())
+                    .and_then(|p| p.get(name))
+                    .map(expected_of)
+                    .unwrap_or_default();
+                format!(
+                    "missing required {what}{}",
+                    if expected.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({expected})")
+                    }
+                )
             }
             K::Type { .. } => {
-                let expected = if arg.contains('.') { format!("{}", err) } else { prop_schema.map(expected_of).unwrap_or_else(|| err.to_string()) };
-                format!("argument `{arg}`: expected {expected}, got {}", describe_value(err.instance()))
+                let expected = if arg.contains('.') {
+                    format!("{}", err)
+                } else {
+                    prop_schema
+                        .map(expected_of)
+                        .unwrap_or_else(|| err.to_string())
+                };
+                format!(
+                    "argument `{arg}`: expected {expected}, got {}",
+                    describe_value(err.instance())
+                )
             }
-            K::Enum { options } => format!("argument `{arg}`: expected one of {options}, got {}", describe_value(err.instance())),
+            K::Enum { options } => format!(
+                "argument `{arg}`: expected one of {options}, got {}",
+                describe_value(err.instance())
+            ),
             _ => format!("argument `{arg}`: {err}"),
         };
         if !lines.contains(&line) {
@@ -178,7 +249,11 @@ pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
 fn expected_of(schema: &Value) -> String {
     let t = match schema.get("type") {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" or "),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" or "),
         _ => "a value".into(),
     };
     let mut s = t;
@@ -240,20 +315,42 @@ fn auth_hint(status: u16, message: &str) -> Option<String> {
         return None;
     }
     let idx = message.find("Required scope:")?;
-    let scope = message[idx + "Required scope:".len()..].trim().trim_end_matches('.').split_whitespace().next().unwrap_or("").to_owned();
+    let scope = message[idx + "Required scope:".len()..]
+        .trim()
+        .trim_end_matches('.')
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
     Some(format!(
         "The token lacks the scope `{scope}`. Tokens made for Windmill's built-in MCP server (scopes `mcp:*`, as in its `?token=` URLs) are refused by the REST API this server calls. Create a token without scopes, or with REST scopes such as `{scope}` (Windmill lists them at /api/tokens/list/scopes), in User settings → Tokens, and use that one."
     ))
 }
 
-fn shape_answer(entry: &ToolEntry, method: &str, path: &str, answer: Answer, max: usize) -> CallToolResult {
+fn shape_answer(
+    entry: &ToolEntry,
+    method: &str,
+    path: &str,
+    answer: Answer,
+    max: usize,
+) -> CallToolResult {
     let ep = entry.endpoint;
-    let Answer { status, content_type, body } = answer;
+    let Answer {
+        status,
+        content_type,
+        body,
+    } = answer;
     let ct = content_type.unwrap_or_default();
     if !(200..300).contains(&status) {
         let message = windmill_message(&body);
-        let reason = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
-        let mut text = format!("Windmill answered HTTP {status} {reason} to {method} /api{}: {message}", path.split('?').next().unwrap_or(path));
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        let mut text = format!(
+            "Windmill answered HTTP {status} {reason} to {method} /api{}: {message}",
+            path.split('?').next().unwrap_or(path)
+        );
         if let Some(h) = auth_hint(status, &message) {
             text.push_str("\n\n");
             text.push_str(&h);
@@ -266,10 +363,16 @@ fn shape_answer(entry: &ToolEntry, method: &str, path: &str, answer: Answer, max
             return json_result(entry, value, max);
         }
         if is_json {
-            return tool_error(format!("Windmill answered {status} with content that is not valid JSON ({} bytes).", body.len()));
+            return tool_error(format!(
+                "Windmill answered {status} with content that is not valid JSON ({} bytes).",
+                body.len()
+            ));
         }
     }
-    if ct.starts_with("text/") || ct.is_empty() || std::str::from_utf8(&body).is_ok() && !ct.starts_with("application/octet-stream") {
+    if ct.starts_with("text/")
+        || ct.is_empty()
+        || std::str::from_utf8(&body).is_ok() && !ct.starts_with("application/octet-stream")
+    {
         let text = String::from_utf8_lossy(&body).into_owned();
         if ep.output_schema.is_some() {
             // The spec promised JSON; keep the promise of structured content where we can.
@@ -278,7 +381,11 @@ fn shape_answer(entry: &ToolEntry, method: &str, path: &str, answer: Answer, max
         }
         return CallToolResult::success(vec![ContentBlock::text(cap_text(text, max))]);
     }
-    let described = format!("Windmill answered {} bytes of {}.", body.len(), if ct.is_empty() { "binary data" } else { &ct });
+    let described = format!(
+        "Windmill answered {} bytes of {}.",
+        body.len(),
+        if ct.is_empty() { "binary data" } else { &ct }
+    );
     if body.len() <= max {
         use base64::Engine;
         let blob = base64::engine::general_purpose::STANDARD.encode(&body);
@@ -288,9 +395,14 @@ fn shape_answer(entry: &ToolEntry, method: &str, path: &str, answer: Answer, max
             blob,
             meta: None,
         };
-        return CallToolResult::success(vec![ContentBlock::text(described), ContentBlock::resource(resource)]);
+        return CallToolResult::success(vec![
+            ContentBlock::text(described),
+            ContentBlock::resource(resource),
+        ]);
     }
-    CallToolResult::success(vec![ContentBlock::text(format!("{described} Too large to return here (limit {max} bytes)."))])
+    CallToolResult::success(vec![ContentBlock::text(format!(
+        "{described} Too large to return here (limit {max} bytes)."
+    ))])
 }
 
 fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
@@ -315,20 +427,32 @@ fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
         }
     }
     let text = serde_json::to_string(&value).unwrap_or_default();
-    let mut result = CallToolResult::success(vec![ContentBlock::text(cap_text(text.clone(), max) + &note)]);
+    let mut result = CallToolResult::success(vec![ContentBlock::text(
+        cap_text(text.clone(), max) + &note,
+    )]);
     if ep.output_schema.is_some() && text.len() <= max {
-        result.structured_content = Some(if ep.wraps_output || !value.is_object() { json!({ "result": value }) } else { value });
+        result.structured_content = Some(if ep.wraps_output || !value.is_object() {
+            json!({ "result": value })
+        } else {
+            value
+        });
     }
     result
 }
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build())
-            .with_server_info(
-                Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION")).with_title("Windmill MCP (all of Windmill's API, typed)"),
-            )
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION"))
+                .with_title("Windmill MCP (all of Windmill's API, typed)"),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
@@ -349,10 +473,19 @@ impl ServerHandler for McpServer {
                 .strip_prefix("o:")
                 .and_then(|n| n.parse::<usize>().ok())
                 .filter(|n| *n <= all.len())
-                .ok_or_else(|| ErrorData::invalid_params(format!("invalid cursor {c:?}: pass back the nextCursor of the previous page"), None))?,
+                .ok_or_else(|| {
+                    ErrorData::invalid_params(
+                        format!(
+                            "invalid cursor {c:?}: pass back the nextCursor of the previous page"
+                        ),
+                        None,
+                    )
+                })?,
         };
         let end = (start + page).min(all.len());
-        let mut result = ListToolsResult::with_all_items(all[start..end].iter().map(|e| e.tool.clone()).collect());
+        let mut result = ListToolsResult::with_all_items(
+            all[start..end].iter().map(|e| e.tool.clone()).collect(),
+        );
         if end < all.len() {
             result.next_cursor = Some(format!("o:{end}"));
         }
@@ -370,11 +503,20 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = self.caller(&context);
         let name = request.name.as_ref();
-        let entry = REGISTRY.get(name).filter(|e| caller.selection.admits(e.endpoint));
+        let entry = REGISTRY
+            .get(name)
+            .filter(|e| caller.selection.admits(e.endpoint));
         let Some(entry) = entry else {
             let near = REGISTRY.similar(name, &caller.selection);
-            let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
-            return Err(ErrorData::invalid_params(format!("unknown tool `{name}`{hint}"), None));
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}?", near.join(", "))
+            };
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool `{name}`{hint}"),
+                None,
+            ));
         };
         let args = request.arguments.unwrap_or_default();
         let ct = context.ct.clone();

@@ -84,7 +84,10 @@ pub struct Windmill {
 
 impl fmt::Debug for Windmill {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Windmill").field("base", &self.base).field("limits", &self.limits).finish()
+        f.debug_struct("Windmill")
+            .field("base", &self.base)
+            .field("limits", &self.limits)
+            .finish()
     }
 }
 
@@ -104,9 +107,12 @@ impl Windmill {
         if let Some(b) = base.strip_suffix("/api") {
             base = b.to_owned();
         }
-        let parsed = reqwest::Url::parse(&base).map_err(|e| format!("bad Windmill base URL `{base}`: {e}"))?;
+        let parsed = reqwest::Url::parse(&base)
+            .map_err(|e| format!("bad Windmill base URL `{base}`: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("bad Windmill base URL `{base}`: only http and https are supported"));
+            return Err(format!(
+                "bad Windmill base URL `{base}`: only http and https are supported"
+            ));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
@@ -127,7 +133,11 @@ impl Windmill {
     }
 
     /// Sends a request (relative to `/api`) with the token, reading at most the response limit.
-    pub async fn send(&self, req: &HttpRequest, token: Option<&Token>) -> Result<Answer, SendError> {
+    pub async fn send(
+        &self,
+        req: &HttpRequest,
+        token: Option<&Token>,
+    ) -> Result<Answer, SendError> {
         let url = format!("{}/api{}", self.base, req.path_and_query);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
@@ -141,30 +151,52 @@ impl Windmill {
         };
         let mut rb = self.http.request(method, &url);
         if let Some(t) = token {
-            let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose()))
-                .map_err(|_| SendError::Build("the token holds characters a header cannot carry".into()))?;
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
+                SendError::Build("the token holds characters a header cannot carry".into())
+            })?;
             v.set_sensitive(true);
             rb = rb.header(AUTHORIZATION, v);
         }
         for (k, v) in &req.headers {
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| SendError::Build(format!("bad header name `{k}`")))?;
-            let value = HeaderValue::from_str(v).map_err(|_| SendError::Build(format!("header `{k}` holds characters a header cannot carry")))?;
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| SendError::Build(format!("bad header name `{k}`")))?;
+            let value = HeaderValue::from_str(v).map_err(|_| {
+                SendError::Build(format!(
+                    "header `{k}` holds characters a header cannot carry"
+                ))
+            })?;
             rb = rb.header(name, value);
         }
         match &req.body {
-            Some(RequestBody::Bytes { content_type, bytes }) => {
-                rb = rb.header(CONTENT_TYPE, content_type.as_str()).body(bytes.clone());
+            Some(RequestBody::Bytes {
+                content_type,
+                bytes,
+            }) => {
+                rb = rb
+                    .header(CONTENT_TYPE, content_type.as_str())
+                    .body(bytes.clone());
             }
             Some(RequestBody::Multipart(parts)) => {
                 let boundary = format!("windmill-mcp-{:016x}", rand_u64());
                 let mut body = Vec::new();
                 for (k, v) in parts {
-                    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", k.replace('"', "%22")).as_bytes());
+                    body.extend_from_slice(
+                        format!(
+                            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                            k.replace('"', "%22")
+                        )
+                        .as_bytes(),
+                    );
                     body.extend_from_slice(v.as_bytes());
                     body.extend_from_slice(b"\r\n");
                 }
                 body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-                rb = rb.header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(body);
+                rb = rb
+                    .header(
+                        CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(body);
             }
             None => {}
         }
@@ -173,20 +205,30 @@ impl Windmill {
         let fut = async {
             let resp = rb.send().await.map_err(|e| self.classify(e))?;
             let status = resp.status().as_u16();
-            let content_type = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let content_type = resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             if resp.content_length().is_some_and(|n| n as usize > limit) {
                 return Err(SendError::TooLarge { limit });
             }
             let mut body = Vec::new();
             let mut stream = resp.bytes_stream();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| SendError::Network(format!("the answer was cut off: {}", error_chain(&e))))?;
+                let chunk = chunk.map_err(|e| {
+                    SendError::Network(format!("the answer was cut off: {}", error_chain(&e)))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(SendError::TooLarge { limit });
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Answer { status, content_type, body })
+            Ok(Answer {
+                status,
+                content_type,
+                body,
+            })
         };
         match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
@@ -198,7 +240,10 @@ impl Windmill {
         if e.is_timeout() {
             SendError::Timeout(self.limits.timeout)
         } else if e.is_connect() {
-            SendError::Connect { base: self.base.clone(), detail: error_chain(&e) }
+            SendError::Connect {
+                base: self.base.clone(),
+                detail: error_chain(&e),
+            }
         } else {
             SendError::Network(error_chain(&e))
         }
@@ -249,7 +294,12 @@ pub fn redact_query(text: &str) -> String {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0));
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
     h.finish()
 }
 
@@ -267,6 +317,9 @@ mod tests {
 
     #[test]
     fn query_strings_are_redacted() {
-        assert_eq!(redact_query("error sending request for url (http://h/api/x?token=abc): boom"), "error sending request for url (http://h/api/x?<redacted>): boom");
+        assert_eq!(
+            redact_query("error sending request for url (http://h/api/x?token=abc): boom"),
+            "error sending request for url (http://h/api/x?<redacted>): boom"
+        );
     }
 }

@@ -7,10 +7,17 @@ use windmill_mcp::registry::{Selection, REGISTRY};
 #[test]
 fn curated_tools_list_of_the_default_spec() {
     if generated::SPEC_VERSION != "1.743.0" {
-        eprintln!("built against {} {}: the snapshot is for 1.743.0", generated::SPEC_TITLE, generated::SPEC_VERSION);
+        eprintln!(
+            "built against {} {}: the snapshot is for 1.743.0",
+            generated::SPEC_TITLE,
+            generated::SPEC_VERSION
+        );
         return;
     }
-    let tools: Vec<&rmcp::model::Tool> = REGISTRY.select(&Selection::Curated).map(|e| &e.tool).collect();
+    let tools: Vec<&rmcp::model::Tool> = REGISTRY
+        .select(&Selection::Curated)
+        .map(|e| &e.tool)
+        .collect();
     assert_eq!(tools.len(), 38);
     insta::assert_json_snapshot!("curated_tools_list", serde_json::json!({ "tools": tools }));
 }

@@ -35,21 +35,25 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
         pub static DEGRADATIONS: &[(&str, &str)] = &[#(#degradations),*];
         #(#modules)*
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
 fn method_tokens(m: Method) -> TokenStream {
-    let id = format_ident!("{}", match m {
-        Method::Get => "Get",
-        Method::Put => "Put",
-        Method::Post => "Post",
-        Method::Delete => "Delete",
-        Method::Options => "Options",
-        Method::Head => "Head",
-        Method::Patch => "Patch",
-        Method::Trace => "Trace",
-    });
+    let id = format_ident!(
+        "{}",
+        match m {
+            Method::Get => "Get",
+            Method::Put => "Put",
+            Method::Post => "Post",
+            Method::Delete => "Delete",
+            Method::Options => "Options",
+            Method::Head => "Head",
+            Method::Patch => "Patch",
+            Method::Trace => "Trace",
+        }
+    );
     quote! { crate::runtime::Method::#id }
 }
 
@@ -59,7 +63,10 @@ fn compact(v: &serde_json::Value) -> String {
 
 fn emit_entry(op: &Operation, curated: bool) -> TokenStream {
     let name = &op.name;
-    let title = op.title.clone().unwrap_or_else(|| crate::naming::humanize(&op.name));
+    let title = op
+        .title
+        .clone()
+        .unwrap_or_else(|| crate::naming::humanize(&op.name));
     let description = &op.description;
     let method = method_tokens(op.method);
     let path = &op.path;
@@ -73,7 +80,12 @@ fn emit_entry(op: &Operation, curated: bool) -> TokenStream {
         None => quote! { ::std::option::Option::None },
     };
     let wraps = op.wraps_output;
-    let Hints { read_only, destructive, idempotent, open_world } = op.hints;
+    let Hints {
+        read_only,
+        destructive,
+        idempotent,
+        open_world,
+    } = op.hints;
     let has_ws = op.has_workspace;
     let response_ct = match op.response.as_ref().and_then(|r| r.content_type.as_deref()) {
         Some(ct) => quote! { ::std::option::Option::Some(#ct) },
@@ -129,13 +141,23 @@ fn doc_lines(text: &str) -> Vec<TokenStream> {
 fn emit_module(op: &Operation) -> TokenStream {
     let module = format_ident!("{}", op.rust_name);
     let mut doc = String::new();
-    doc.push_str(&format!("`{}`: {}\n", op.name, op.title.clone().unwrap_or_else(|| crate::naming::humanize(&op.name))));
+    doc.push_str(&format!(
+        "`{}`: {}\n",
+        op.name,
+        op.title
+            .clone()
+            .unwrap_or_else(|| crate::naming::humanize(&op.name))
+    ));
     if op.description != op.title.clone().unwrap_or_default() {
         doc.push('\n');
         doc.push_str(&op.description.replace("```", "'''"));
         doc.push('\n');
     }
-    doc.push_str(&format!("\nSends a `{}` request to `{}`.", op.method.as_str(), op.path));
+    doc.push_str(&format!(
+        "\nSends a `{}` request to `{}`.",
+        op.method.as_str(),
+        op.path
+    ));
     let module_doc = doc_lines(&doc);
 
     let mut fields = Vec::new();
@@ -148,7 +170,11 @@ fn emit_module(op: &Operation) -> TokenStream {
             "{} ({} parameter `{}`)",
             p.description
                 .clone()
-                .or_else(|| p.schema.get("description").and_then(|d| d.as_str()).map(str::to_owned))
+                .or_else(|| p
+                    .schema
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned))
                 .unwrap_or_else(|| "No description in the spec.".into()),
             format!("{:?}", p.location).to_lowercase(),
             p.wire_name
@@ -168,11 +194,12 @@ fn emit_module(op: &Operation) -> TokenStream {
         match &b.shape {
             BodyShape::Fields(pairs) => {
                 let list = pairs.iter().map(|(a, w)| quote! { (#a, #w) });
+                let defaults = b.defaults.iter().map(|(w, a)| quote! { (#w, #a) });
                 fields.push(quote! {
                     /// The request body's properties that were given, under their names on the wire.
                     pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>
                 });
-                reads.push(quote! { body: args.fields(&[#(#list),*]) });
+                reads.push(quote! { body: args.fields(&[#(#list),*], &[#(#defaults),*]) });
                 body_stmt = match b.encoding {
                     BodyEncoding::Multipart => quote! { request.multipart_fields(self.body); },
                     _ => quote! { request.json_fields(#ct, self.body, #required); },
@@ -180,9 +207,18 @@ fn emit_module(op: &Operation) -> TokenStream {
             }
             BodyShape::Whole { arg_name } => {
                 let (ty, call) = match b.encoding {
-                    BodyEncoding::Json | BodyEncoding::Multipart => (quote! { ::serde_json::Value }, quote! { request.json_body(#ct, body) }),
-                    BodyEncoding::Text => (quote! { ::std::string::String }, quote! { request.text_body(#ct, body) }),
-                    BodyEncoding::Binary => (quote! { ::std::string::String }, quote! { request.base64_body(#arg_name, #ct, &body)? }),
+                    BodyEncoding::Json | BodyEncoding::Multipart => (
+                        quote! { ::serde_json::Value },
+                        quote! { request.json_body(#ct, body) },
+                    ),
+                    BodyEncoding::Text => (
+                        quote! { ::std::string::String },
+                        quote! { request.text_body(#ct, body) },
+                    ),
+                    BodyEncoding::Binary => (
+                        quote! { ::std::string::String },
+                        quote! { request.base64_body(#arg_name, #ct, &body)? },
+                    ),
                 };
                 fields.push(quote! {
                     /// The request body.
@@ -214,7 +250,11 @@ fn emit_module(op: &Operation) -> TokenStream {
             path_stmts.push(quote! { request.workspace(workspace)?; });
             continue;
         }
-        if let Some(p) = op.params.iter().find(|p| p.location == Location::Path && p.wire_name == name) {
+        if let Some(p) = op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Path && p.wire_name == name)
+        {
             let id = format_ident!("{}", p.rust_name);
             let arg = &p.arg_name;
             if p.allow_slashes {
@@ -234,16 +274,30 @@ fn emit_module(op: &Operation) -> TokenStream {
         let explode = p.explode;
         match p.location {
             Location::Path => {}
-            Location::Query => other_stmts.push(quote! { request.query(#wire, &self.#id, #explode); }),
+            Location::Query => {
+                other_stmts.push(quote! { request.query(#wire, &self.#id, #explode); })
+            }
             Location::Header => other_stmts.push(quote! { request.header(#wire, &self.#id); }),
             Location::Cookie => other_stmts.push(quote! { request.cookie(#wire, &self.#id); }),
         }
     }
     let method = method_tokens(op.method);
     let params_doc = format!(" The arguments of `{}`.", op.name);
-    let unused_ws = if op.has_workspace { quote! {} } else { quote! { let _ = workspace; } };
-    let args_param = if reads.is_empty() { quote! { _args } } else { quote! { args } };
-    let derive_default = if op.params.iter().all(|p| !p.required) { quote! { Default, } } else { quote! {} };
+    let unused_ws = if op.has_workspace {
+        quote! {}
+    } else {
+        quote! { let _ = workspace; }
+    };
+    let args_param = if reads.is_empty() {
+        quote! { _args }
+    } else {
+        quote! { args }
+    };
+    let derive_default = if op.params.iter().all(|p| !p.required) {
+        quote! { Default, }
+    } else {
+        quote! {}
+    };
     quote! {
         #(#module_doc)*
         pub mod #module {

@@ -21,7 +21,11 @@ pub struct SpecError {
 }
 
 impl SpecError {
-    pub fn new(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        file: impl Into<PathBuf>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         SpecError {
             file: file.into(),
             pointer: pointer.into(),

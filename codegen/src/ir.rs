@@ -96,6 +96,10 @@ pub struct Body {
     pub shape: BodyShape,
     /// What the body is, for the emitter: JSON, text or binary.
     pub encoding: BodyEncoding,
+    /// Body properties that default to a parameter's value when not given:
+    /// `(property name on the wire, argument name of the parameter)`. Windmill's update operations
+    /// repeat the path parameter as a required `path` in the body (to allow renames).
+    pub defaults: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,12 +25,44 @@ pub use error::{SpecError, SpecErrors};
 /// Windmill v1.743.0's curated set (its `x-mcp-tool` operations), used for specs that carry no marks
 /// (Windmill before its MCP support, e.g. v1.107.0): the operations of this list the spec has.
 pub const DEFAULT_CURATED: &[&str] = &[
-    "createApp", "createFlow", "createResource", "createSchedule", "createScript", "createVariable", "deleteFlowByPath",
-    "deleteResource", "deleteSchedule", "deleteScriptByHash", "deleteScriptByPath", "deleteVariable", "getFlowByPath", "getJob",
-    "getJobLogs", "getResource", "getSchedule", "getScriptByPath", "getVariable", "listFlows", "listJobs", "listQueue",
-    "listResource", "listResourceType", "listSchedules", "listScripts", "listVariable", "listWorkers", "readDocsPage",
-    "runFlowByPath", "runScriptByPath", "runScriptPreviewAndWaitResult", "searchDocs", "updateApp", "updateFlow",
-    "updateResource", "updateSchedule", "updateVariable",
+    "createApp",
+    "createFlow",
+    "createResource",
+    "createSchedule",
+    "createScript",
+    "createVariable",
+    "deleteFlowByPath",
+    "deleteResource",
+    "deleteSchedule",
+    "deleteScriptByHash",
+    "deleteScriptByPath",
+    "deleteVariable",
+    "getFlowByPath",
+    "getJob",
+    "getJobLogs",
+    "getResource",
+    "getSchedule",
+    "getScriptByPath",
+    "getVariable",
+    "listFlows",
+    "listJobs",
+    "listQueue",
+    "listResource",
+    "listResourceType",
+    "listSchedules",
+    "listScripts",
+    "listVariable",
+    "listWorkers",
+    "readDocsPage",
+    "runFlowByPath",
+    "runScriptByPath",
+    "runScriptPreviewAndWaitResult",
+    "searchDocs",
+    "updateApp",
+    "updateFlow",
+    "updateResource",
+    "updateSchedule",
+    "updateVariable",
 ];
 
 /// Whether an operation belongs to the curated set of its API.
@@ -65,15 +97,26 @@ pub fn generate(spec: &Path) -> Result<Generated, SpecErrors> {
     let (api, loaded) = read_api(spec)?;
     let code = emit::emit(&api, &|op| is_curated(&api, op))
         .map_err(|m| SpecErrors(vec![SpecError::new(spec, "", m)]))?;
-    Ok(Generated { code, api, files: loaded.files })
+    Ok(Generated {
+        code,
+        api,
+        files: loaded.files,
+    })
 }
 
 /// One line per kind of simplification, with how many operations it touched and a few of their names:
 /// what `build.rs` prints as `cargo:warning`s (one per operation would bury real warnings).
 pub fn degradation_summary(api: &ir::Api) -> Vec<String> {
-    let mut by_kind: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<&str>> =
+        std::collections::BTreeMap::new();
     for d in &api.degradations {
-        let kind = d.what.split('`').enumerate().map(|(i, s)| if i % 2 == 1 { "…" } else { s }).collect::<Vec<_>>().join("`");
+        let kind = d
+            .what
+            .split('`')
+            .enumerate()
+            .map(|(i, s)| if i % 2 == 1 { "…" } else { s })
+            .collect::<Vec<_>>()
+            .join("`");
         let ops = by_kind.entry(kind).or_default();
         if !ops.contains(&d.operation.as_str()) {
             ops.push(&d.operation);
@@ -83,8 +126,16 @@ pub fn degradation_summary(api: &ir::Api) -> Vec<String> {
         .into_iter()
         .map(|(kind, ops)| {
             let shown: Vec<&str> = ops.iter().take(4).copied().collect();
-            let more = if ops.len() > shown.len() { format!(", … {} more", ops.len() - shown.len()) } else { String::new() };
-            format!("degraded in {} operation(s) ({}{more}): {kind} — see `windmill-mcp tools stats`", ops.len(), shown.join(", "))
+            let more = if ops.len() > shown.len() {
+                format!(", … {} more", ops.len() - shown.len())
+            } else {
+                String::new()
+            };
+            format!(
+                "degraded in {} operation(s) ({}{more}): {kind} — see `windmill-mcp tools stats`",
+                ops.len(),
+                shown.join(", ")
+            )
         })
         .collect()
 }

@@ -67,14 +67,18 @@ pub fn load(path: &Path) -> Result<Loaded, SpecErrors> {
 
 /// Parses the text of a spec file. JSON when it looks like JSON, else YAML.
 pub fn parse_text(text: &str, file: &Path) -> Result<Value, SpecError> {
-    let looks_json = file.extension().is_some_and(|e| e == "json")
-        || text.trim_start().starts_with('{');
+    let looks_json =
+        file.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if looks_json {
         return serde_json::from_str(text).map_err(|e| {
             SpecError::new(
                 file,
                 "",
-                format!("not valid JSON: {e} (line {}, column {})", e.line(), e.column()),
+                format!(
+                    "not valid JSON: {e} (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
             )
         });
     }
@@ -146,9 +150,9 @@ impl Bundler {
 
     fn target(&mut self, file: &Path, pointer: &str) -> Result<Value, SpecError> {
         let doc = self.file(file)?;
-        doc.pointer(pointer).cloned().ok_or_else(|| {
-            SpecError::new(file, pointer, "the `$ref` target does not exist")
-        })
+        doc.pointer(pointer)
+            .cloned()
+            .ok_or_else(|| SpecError::new(file, pointer, "the `$ref` target does not exist"))
     }
 
     /// Records the root's own schemas, or takes a referenced schema map in their place.
@@ -188,7 +192,10 @@ impl Bundler {
             };
             *schemas = Value::Object(Map::new());
             for name in map.keys() {
-                let origin = (target_file.clone(), format!("{frag}/{}", escape_token(name)));
+                let origin = (
+                    target_file.clone(),
+                    format!("{frag}/{}", escape_token(name)),
+                );
                 self.names.insert(name.clone(), origin.clone());
                 self.origin_to_name.insert(origin, name.clone());
             }
@@ -199,14 +206,22 @@ impl Bundler {
             }
         } else if let Some(map) = schemas.as_object() {
             for name in map.keys() {
-                let origin = (root.to_path_buf(), format!("/components/schemas/{}", escape_token(name)));
+                let origin = (
+                    root.to_path_buf(),
+                    format!("/components/schemas/{}", escape_token(name)),
+                );
                 self.names.insert(name.clone(), origin.clone());
                 self.origin_to_name.insert(origin, name.clone());
             }
         }
     }
 
-    fn resolve_file(&mut self, current: &Path, file_part: &str, pointer: &str) -> Result<PathBuf, SpecError> {
+    fn resolve_file(
+        &mut self,
+        current: &Path,
+        file_part: &str,
+        pointer: &str,
+    ) -> Result<PathBuf, SpecError> {
         if file_part.is_empty() {
             return Ok(current.to_path_buf());
         }
@@ -216,7 +231,14 @@ impl Bundler {
     }
 
     /// Rewrites the references in `value`, which lives in `file` at `ptr`.
-    fn rewrite(&mut self, value: &mut Value, root: &Path, file: &Path, stack: &mut Vec<(PathBuf, String)>, ptr: String) {
+    fn rewrite(
+        &mut self,
+        value: &mut Value,
+        root: &Path,
+        file: &Path,
+        stack: &mut Vec<(PathBuf, String)>,
+        ptr: String,
+    ) {
         match value {
             Value::Object(map) => {
                 if let Some(r) = map.get("$ref").and_then(Value::as_str).map(str::to_owned) {
@@ -231,7 +253,10 @@ impl Bundler {
                     if target_file == root {
                         if file != root {
                             // A reference back into the root file from another file.
-                            map.insert("$ref".into(), Value::String(format!("#{}", encode_fragment(&frag))));
+                            map.insert(
+                                "$ref".into(),
+                                Value::String(format!("#{}", encode_fragment(&frag))),
+                            );
                         }
                         return;
                     }
@@ -245,7 +270,10 @@ impl Bundler {
                         let local = self.import_schema(root, &target_file, &frag, name);
                         map.insert(
                             "$ref".into(),
-                            Value::String(format!("#/components/schemas/{}", encode_fragment(&escape_token(&local)))),
+                            Value::String(format!(
+                                "#/components/schemas/{}",
+                                encode_fragment(&escape_token(&local))
+                            )),
                         );
                         return;
                     }
@@ -266,7 +294,8 @@ impl Bundler {
                             *value = content;
                         }
                         Err(mut e) => {
-                            e.message = format!("{} (referenced from {}#{ptr})", e.message, file.display());
+                            e.message =
+                                format!("{} (referenced from {}#{ptr})", e.message, file.display());
                             self.errors.push(e);
                         }
                     }

@@ -22,18 +22,36 @@ pub const OUTPUT_MAX_LEVEL: usize = 1;
 /// Builds the intermediate form of every operation in the loaded document.
 pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
     let file = &loaded.root;
-    let version = loaded.doc.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let version = loaded
+        .doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !version.starts_with("3.0") {
         let found = if version.is_empty() {
-            loaded.doc.get("swagger").and_then(Value::as_str).map(|v| format!("swagger {v}")).unwrap_or_else(|| "no `openapi` field".into())
+            loaded
+                .doc
+                .get("swagger")
+                .and_then(Value::as_str)
+                .map(|v| format!("swagger {v}"))
+                .unwrap_or_else(|| "no `openapi` field".into())
         } else {
             format!("openapi {version}")
         };
-        return Err(SpecError::new(file, "/openapi", format!("expected an OpenAPI 3.0 document, found {found}")).into());
+        return Err(SpecError::new(
+            file,
+            "/openapi",
+            format!("expected an OpenAPI 3.0 document, found {found}"),
+        )
+        .into());
     }
     let spec: OpenAPI = serde_path_to_error::deserialize(&loaded.doc).map_err(|e| {
         let ptr = path_to_pointer(e.path());
-        SpecError::new(file, ptr, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        SpecError::new(
+            file,
+            ptr,
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
     })?;
 
     let mut errors = Vec::new();
@@ -46,28 +64,53 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
         let item = match item {
             ReferenceOr::Item(i) => i,
             ReferenceOr::Reference { reference } => {
-                errors.push(SpecError::new(file, &item_ptr, format!("path items given as `$ref` ({reference}) are not supported")));
+                errors.push(SpecError::new(
+                    file,
+                    &item_ptr,
+                    format!("path items given as `$ref` ({reference}) are not supported"),
+                ));
                 continue;
             }
         };
         for (method, op) in item.iter() {
             let op_ptr = format!("{item_ptr}/{method}");
             let Some(op_id) = op.operation_id.clone() else {
-                errors.push(SpecError::new(file, &op_ptr, "operation has no operationId; every operation needs one to become a tool"));
+                errors.push(SpecError::new(
+                    file,
+                    &op_ptr,
+                    "operation has no operationId; every operation needs one to become a tool",
+                ));
                 continue;
             };
-            let mut ctx = OpCtx { loaded, spec: &spec, op_id: &op_id, op_ptr: &op_ptr, errors: Vec::new(), notes: Vec::new() };
+            let mut ctx = OpCtx {
+                loaded,
+                spec: &spec,
+                op_id: &op_id,
+                op_ptr: &op_ptr,
+                errors: Vec::new(),
+                notes: Vec::new(),
+            };
             let lowered = ctx.operation(path, method, &item.parameters, op);
             errors.extend(ctx.errors);
             for n in ctx.notes {
-                degradations.insert(Degradation { operation: op_id.clone(), what: n });
+                degradations.insert(Degradation {
+                    operation: op_id.clone(),
+                    what: n,
+                });
             }
             let Some(lowered) = lowered else { continue };
             let place = format!("{} {}", method.to_uppercase(), path);
             if let Some(other) = seen.insert(lowered.name.clone(), place.clone()) {
                 errors.push(
-                    SpecError::new(file, &op_ptr, format!("tool name `{}` is used twice: by {other} and by {place}", lowered.name))
-                        .with_operation(Some(&op_id)),
+                    SpecError::new(
+                        file,
+                        &op_ptr,
+                        format!(
+                            "tool name `{}` is used twice: by {other} and by {place}",
+                            lowered.name
+                        ),
+                    )
+                    .with_operation(Some(&op_id)),
                 );
                 continue;
             }
@@ -78,7 +121,17 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
     let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
     for op in &ops {
         if let Some(other) = rust_names.insert(op.rust_name.clone(), op.name.clone()) {
-            errors.push(SpecError::new(file, "/paths", format!("operations `{other}` and `{}` map to the same Rust name `{}`", op.name, op.rust_name)).with_operation(Some(&op.name)));
+            errors.push(
+                SpecError::new(
+                    file,
+                    "/paths",
+                    format!(
+                        "operations `{other}` and `{}` map to the same Rust name `{}`",
+                        op.name, op.rust_name
+                    ),
+                )
+                .with_operation(Some(&op.name)),
+            );
         }
     }
     if !errors.is_empty() {
@@ -119,6 +172,13 @@ struct OpCtx<'a> {
     notes: Vec<String>,
 }
 
+/// The input schema being assembled: argument names taken, properties and required names.
+struct Inputs {
+    args_taken: BTreeSet<String>,
+    properties: Map<String, Value>,
+    required: Vec<Value>,
+}
+
 /// A parameter before names are settled.
 struct RawParam {
     wire_name: String,
@@ -131,7 +191,9 @@ struct RawParam {
 
 impl<'a> OpCtx<'a> {
     fn err(&mut self, pointer: String, message: impl Into<String>) {
-        self.errors.push(SpecError::new(&self.loaded.root, pointer, message).with_operation(Some(self.op_id)));
+        self.errors.push(
+            SpecError::new(&self.loaded.root, pointer, message).with_operation(Some(self.op_id)),
+        );
     }
 
     fn raw(&self, pointer: &str) -> Option<&'a Value> {
@@ -142,7 +204,11 @@ impl<'a> OpCtx<'a> {
     fn follow(&self, pointer: String) -> String {
         let mut p = pointer;
         for _ in 0..16 {
-            match self.raw(&p).and_then(|v| v.get("$ref")).and_then(Value::as_str) {
+            match self
+                .raw(&p)
+                .and_then(|v| v.get("$ref"))
+                .and_then(Value::as_str)
+            {
                 Some(r) if r.starts_with('#') => p = percent_decode_pointer(&r[1..]),
                 _ => break,
             }
@@ -169,32 +235,52 @@ impl<'a> OpCtx<'a> {
         };
         let name = naming::tool_name(self.op_id);
         if name != self.op_id {
-            self.notes.push(format!("operationId is not a valid tool name; listed as `{name}`"));
+            self.notes.push(format!(
+                "operationId is not a valid tool name; listed as `{name}`"
+            ));
         }
         let mcp = self.extensions(op);
 
         // Parameters: path-level first, overridden by operation-level ones with the same name and place.
-        let item_ptr = self.op_ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        let item_ptr = self
+            .op_ptr
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_owned())
+            .unwrap_or_default();
         let mut raw_params: Vec<RawParam> = Vec::new();
         let op_ptr = self.op_ptr;
         let sources = item_params
             .iter()
             .enumerate()
             .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), p))
-            .chain(op.parameters.iter().enumerate().map(|(i, p)| (format!("{op_ptr}/parameters/{i}"), p)))
+            .chain(
+                op.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (format!("{op_ptr}/parameters/{i}"), p)),
+            )
             .collect::<Vec<_>>();
         for (ptr, p) in sources {
             let ptr = self.follow(ptr);
-            let Some(param) = self.resolve_param(&ptr, p) else { continue };
+            let Some(param) = self.resolve_param(&ptr, p) else {
+                continue;
+            };
             let data = param.parameter_data_ref();
             let (location, explode) = match &param {
-                Parameter::Query { style, .. } => (Location::Query, data.explode.unwrap_or(matches!(style, openapiv3::QueryStyle::Form))),
+                Parameter::Query { style, .. } => (
+                    Location::Query,
+                    data.explode
+                        .unwrap_or(matches!(style, openapiv3::QueryStyle::Form)),
+                ),
                 Parameter::Header { .. } => (Location::Header, data.explode.unwrap_or(false)),
                 Parameter::Path { .. } => (Location::Path, data.explode.unwrap_or(false)),
                 Parameter::Cookie { .. } => (Location::Cookie, data.explode.unwrap_or(true)),
             };
             let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(_) => self.raw(&format!("{ptr}/schema")).cloned().unwrap_or(json!({"type": "string"})),
+                ParameterSchemaOrContent::Schema(_) => self
+                    .raw(&format!("{ptr}/schema"))
+                    .cloned()
+                    .unwrap_or(json!({"type": "string"})),
                 ParameterSchemaOrContent::Content(_) => json!({"type": "string"}),
             };
             let rp = RawParam {
@@ -210,21 +296,34 @@ impl<'a> OpCtx<'a> {
         }
         // Every `{name}` in the template needs a path parameter.
         for seg in template_names(path) {
-            if !raw_params.iter().any(|p| p.location == Location::Path && p.wire_name == seg) {
-                self.err(format!("{}/parameters", self.op_ptr), format!("the path template has `{{{seg}}}` but no path parameter of that name"));
+            if !raw_params
+                .iter()
+                .any(|p| p.location == Location::Path && p.wire_name == seg)
+            {
+                self.err(
+                    format!("{}/parameters", self.op_ptr),
+                    format!("the path template has `{{{seg}}}` but no path parameter of that name"),
+                );
             }
         }
         if let Some(include) = &mcp.include_query_params {
-            raw_params.retain(|p| p.location != Location::Query || p.required || include.contains(&p.wire_name));
+            raw_params.retain(|p| {
+                p.location != Location::Query || p.required || include.contains(&p.wire_name)
+            });
         }
-        let has_workspace = raw_params.iter().any(|p| p.location == Location::Path && p.wire_name == "workspace");
+        let has_workspace = raw_params
+            .iter()
+            .any(|p| p.location == Location::Path && p.wire_name == "workspace");
 
         // Settle argument and field names. Parameters first, in location order; body fields after.
         let mut args_taken: BTreeSet<String> = BTreeSet::new();
         let mut fields_taken: BTreeSet<String> = BTreeSet::new();
         fields_taken.insert("body".into());
         let mut params = Vec::new();
-        let mut order: Vec<&RawParam> = raw_params.iter().filter(|p| !(p.location == Location::Path && p.wire_name == "workspace")).collect();
+        let mut order: Vec<&RawParam> = raw_params
+            .iter()
+            .filter(|p| !(p.location == Location::Path && p.wire_name == "workspace"))
+            .collect();
         order.sort_by_key(|p| p.location);
         let mut conv = Converter::new(&self.loaded.doc, Mode::Input);
         for rp in order {
@@ -251,12 +350,20 @@ impl<'a> OpCtx<'a> {
             if let (Some(d), Value::Object(o)) = (&rp.description, &mut schema) {
                 o.insert("description".into(), Value::String(tidy(d)));
             }
-            let allow_slashes = rp.location == Location::Path && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
+            let allow_slashes = rp.location == Location::Path
+                && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
             if allow_slashes && schema.get("description").is_none() {
-                append_description(&mut schema, "A Windmill path such as `f/folder/name` or `u/user/name`.");
+                append_description(
+                    &mut schema,
+                    "A Windmill path such as `f/folder/name` or `u/user/name`.",
+                );
             }
             if arg != rp.wire_name {
-                let note = format!("Sent as the {} parameter `{}`.", format!("{:?}", rp.location).to_lowercase(), rp.wire_name);
+                let note = format!(
+                    "Sent as the {} parameter `{}`.",
+                    format!("{:?}", rp.location).to_lowercase(),
+                    rp.wire_name
+                );
                 append_description(&mut schema, &note);
             }
             params.push(Param {
@@ -282,8 +389,23 @@ impl<'a> OpCtx<'a> {
                 required.push(Value::String(p.arg_name.clone()));
             }
         }
-        let body = self.body(op, &mcp, &mut conv, &mut args_taken, &mut properties, &mut required);
-        self.notes.extend(conv.notes.drain(..));
+        let params_by_wire: Vec<(String, String)> = params
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .map(|p| (p.wire_name.clone(), p.arg_name.clone()))
+            .collect();
+        let mut inputs = Inputs {
+            args_taken,
+            properties,
+            required,
+        };
+        let body = self.body(op, &mcp, &mut conv, &mut inputs, &params_by_wire);
+        let Inputs {
+            properties,
+            required,
+            ..
+        } = inputs;
+        self.notes.append(&mut conv.notes);
 
         let mut input = Map::new();
         input.insert("type".into(), json!("object"));
@@ -296,7 +418,11 @@ impl<'a> OpCtx<'a> {
         let response = self.response(op);
         let (output_schema, wraps_output) = match response.as_ref().and_then(|r| r.schema.clone()) {
             Some(s) => {
-                let is_object = s.get("type").is_some_and(|t| t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object")) && a.len() <= 2)) && s.get("anyOf").is_none();
+                let is_object = s.get("type").is_some_and(|t| {
+                    t == "object"
+                        || t.as_array()
+                            .is_some_and(|a| a.contains(&json!("object")) && a.len() <= 2)
+                }) && s.get("anyOf").is_none();
                 if is_object {
                     let mut o = s;
                     if let Some(m) = o.as_object_mut() {
@@ -304,7 +430,12 @@ impl<'a> OpCtx<'a> {
                     }
                     (Some(o), false)
                 } else {
-                    (Some(json!({"type": "object", "properties": {"result": s}, "required": ["result"]})), true)
+                    (
+                        Some(
+                            json!({"type": "object", "properties": {"result": s}, "required": ["result"]}),
+                        ),
+                        true,
+                    )
                 }
             }
             None => (None, false),
@@ -315,7 +446,12 @@ impl<'a> OpCtx<'a> {
             rust_name: naming::snake_case(&name),
             name,
             title: op.summary.as_deref().map(tidy).filter(|s| !s.is_empty()),
-            description: describe(op.summary.as_deref(), op.description.as_deref(), mcp.instructions.as_deref(), self.op_id),
+            description: describe(
+                op.summary.as_deref(),
+                op.description.as_deref(),
+                mcp.instructions.as_deref(),
+                self.op_id,
+            ),
             method,
             path: path.to_owned(),
             has_workspace,
@@ -337,9 +473,18 @@ impl<'a> OpCtx<'a> {
             ReferenceOr::Item(p) => Some(p.clone()),
             ReferenceOr::Reference { reference } => {
                 let name = reference.rsplit('/').next().unwrap_or("");
-                let found = self.spec.components.as_ref().and_then(|c| c.parameters.get(name)).and_then(|p| p.as_item()).cloned();
+                let found = self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.parameters.get(name))
+                    .and_then(|p| p.as_item())
+                    .cloned();
                 if found.is_none() {
-                    self.err(ptr.to_owned(), format!("parameter `$ref: {reference}` does not resolve"));
+                    self.err(
+                        ptr.to_owned(),
+                        format!("parameter `$ref: {reference}` does not resolve"),
+                    );
                 }
                 found
             }
@@ -359,8 +504,13 @@ impl<'a> OpCtx<'a> {
                     Some(s) => m.instructions = Some(s.to_owned()),
                     None => self.err(ptr, "`x-mcp-instructions` must be a string"),
                 },
-                "x-mcp-tool-include-fields" | "x-mcp-tool-opaque-fields" | "x-mcp-tool-include-query-params" | "x-mcp-required-fields" => {
-                    let list: Option<Vec<String>> = v.as_array().and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect());
+                "x-mcp-tool-include-fields"
+                | "x-mcp-tool-opaque-fields"
+                | "x-mcp-tool-include-query-params"
+                | "x-mcp-required-fields" => {
+                    let list: Option<Vec<String>> = v
+                        .as_array()
+                        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect());
                     let Some(list) = list else {
                         self.err(ptr, format!("`{k}` must be a list of names"));
                         continue;
@@ -383,20 +533,33 @@ impl<'a> OpCtx<'a> {
         op: &openapiv3::Operation,
         mcp: &McpExtensions,
         conv: &mut Converter<'a>,
-        args_taken: &mut BTreeSet<String>,
-        properties: &mut Map<String, Value>,
-        required: &mut Vec<Value>,
+        inputs: &mut Inputs,
+        params_by_wire: &[(String, String)],
     ) -> Option<Body> {
+        let Inputs {
+            args_taken,
+            properties,
+            required,
+        } = inputs;
         let rb = op.request_body.as_ref()?;
         let body_ptr = self.follow(format!("{}/requestBody", self.op_ptr));
         let (content, body_required, description) = match rb {
             ReferenceOr::Item(b) => (b.content.clone(), b.required, b.description.clone()),
             ReferenceOr::Reference { reference } => {
                 let name = reference.rsplit('/').next().unwrap_or("");
-                match self.spec.components.as_ref().and_then(|c| c.request_bodies.get(name)).and_then(|b| b.as_item()) {
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.request_bodies.get(name))
+                    .and_then(|b| b.as_item())
+                {
                     Some(b) => (b.content.clone(), b.required, b.description.clone()),
                     None => {
-                        self.err(body_ptr, format!("request body `$ref: {reference}` does not resolve"));
+                        self.err(
+                            body_ptr,
+                            format!("request body `$ref: {reference}` does not resolve"),
+                        );
                         return None;
                     }
                 }
@@ -413,14 +576,25 @@ impl<'a> OpCtx<'a> {
             BodyEncoding::Binary
         };
         if content.len() > 1 {
-            let others: Vec<&str> = content.keys().map(String::as_str).filter(|c| *c != ct).collect();
-            self.notes.push(format!("request body also accepts {}; the tool sends {ct}", others.join(", ")));
+            let others: Vec<&str> = content
+                .keys()
+                .map(String::as_str)
+                .filter(|c| *c != ct)
+                .collect();
+            self.notes.push(format!(
+                "request body also accepts {}; the tool sends {ct}",
+                others.join(", ")
+            ));
         }
         let raw_schema = self
             .raw(&format!("{body_ptr}/content/{}/schema", escape_token(&ct)))
             .cloned()
             .unwrap_or(json!({}));
-        let whole = |conv: &mut Converter<'a>, args_taken: &mut BTreeSet<String>, properties: &mut Map<String, Value>, required: &mut Vec<Value>, schema: Value| {
+        let whole = |conv: &mut Converter<'a>,
+                     args_taken: &mut BTreeSet<String>,
+                     properties: &mut Map<String, Value>,
+                     required: &mut Vec<Value>,
+                     schema: Value| {
             let arg = naming::unique("body", |c| args_taken.contains(c));
             args_taken.insert(arg.clone());
             let _ = conv;
@@ -431,15 +605,25 @@ impl<'a> OpCtx<'a> {
             BodyShape::Whole { arg_name: arg }
         };
         let desc = description.as_deref().map(tidy).filter(|d| !d.is_empty());
+        let mut defaults: Vec<(String, String)> = Vec::new();
         let shape = match encoding {
             BodyEncoding::Text => {
                 let mut s = json!({"type": "string"});
-                append_description(&mut s, desc.as_deref().unwrap_or("The request body, as text."));
+                append_description(
+                    &mut s,
+                    desc.as_deref().unwrap_or("The request body, as text."),
+                );
                 whole(conv, args_taken, properties, required, s)
             }
             BodyEncoding::Binary => {
                 let mut s = json!({"type": "string", "contentEncoding": "base64"});
-                append_description(&mut s, &format!("{} The bytes, base64-encoded (sent as {ct}).", desc.as_deref().unwrap_or("The request body.")));
+                append_description(
+                    &mut s,
+                    &format!(
+                        "{} The bytes, base64-encoded (sent as {ct}).",
+                        desc.as_deref().unwrap_or("The request body.")
+                    ),
+                );
                 whole(conv, args_taken, properties, required, s)
             }
             BodyEncoding::Json | BodyEncoding::Multipart => {
@@ -448,16 +632,27 @@ impl<'a> OpCtx<'a> {
                 let mut schema = conv.convert(&raw_schema);
                 conv.include_top = None;
                 conv.opaque_top = Vec::new();
-                let fields_ok = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())
+                let fields_ok = schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty())
                     && schema.get("anyOf").is_none()
                     && schema.get("allOf").is_none()
                     && schema.get("type").is_some_and(|t| t == "object");
                 if fields_ok {
-                    let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+                    let props = schema
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
                     let mut req: Vec<String> = schema
                         .get("required")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_owned))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     for r in &mcp.required_fields {
                         if props.contains_key(r) && !req.contains(r) {
@@ -466,31 +661,53 @@ impl<'a> OpCtx<'a> {
                     }
                     let mut fields = Vec::new();
                     for (wire, mut s) in props {
-                        if encoding == BodyEncoding::Multipart && s.get("format").is_some_and(|f| f == "binary") {
+                        // A required body property repeating a path parameter defaults to it.
+                        let clashing_param = params_by_wire
+                            .iter()
+                            .find(|(w, _)| *w == wire)
+                            .map(|(_, a)| a.clone());
+                        if encoding == BodyEncoding::Multipart
+                            && s.get("format").is_some_and(|f| f == "binary")
+                        {
                             s = json!({"type": "string", "contentEncoding": "base64", "description": "File content, base64-encoded."});
                         }
                         let base = naming::arg_name(&wire);
                         let arg = if args_taken.contains(&base) {
-                            let renamed = naming::unique(&format!("body_{base}"), |c| args_taken.contains(c));
-                            append_description(&mut s, &format!("Sent as `{wire}` in the request body."));
+                            let renamed =
+                                naming::unique(&format!("body_{base}"), |c| args_taken.contains(c));
+                            append_description(
+                                &mut s,
+                                &format!("Sent as `{wire}` in the request body."),
+                            );
                             renamed
                         } else {
                             base
                         };
                         args_taken.insert(arg.clone());
-                        if body_required && req.contains(&wire) {
+                        let mut is_required = body_required && req.contains(&wire);
+                        if let (true, Some(param_arg)) = (is_required, clashing_param) {
+                            append_description(&mut s, &format!("Defaults to `{param_arg}`."));
+                            defaults.push((wire.clone(), param_arg));
+                            is_required = false;
+                        }
+                        if is_required {
                             required.push(Value::String(arg.clone()));
                         }
                         properties.insert(arg.clone(), s);
                         fields.push((arg, wire));
                     }
-                    if schema.get("additionalProperties").is_some_and(|a| a != &json!(false)) {
+                    if schema
+                        .get("additionalProperties")
+                        .is_some_and(|a| a != &json!(false))
+                    {
                         self.notes.push("request body allows extra properties besides its named ones; only the named ones are exposed".into());
                     }
                     BodyShape::Fields(fields)
                 } else {
                     if encoding == BodyEncoding::Multipart {
-                        self.notes.push("multipart body without named fields sent as one JSON part".into());
+                        self.notes.push(
+                            "multipart body without named fields sent as one JSON part".into(),
+                        );
                     }
                     if let Some(d) = &desc {
                         if schema.get("description").is_none() {
@@ -501,15 +718,27 @@ impl<'a> OpCtx<'a> {
                 }
             }
         };
-        Some(Body { content_type: ct, required: body_required, shape, encoding })
+        Some(Body {
+            content_type: ct,
+            required: body_required,
+            shape,
+            encoding,
+            defaults,
+        })
     }
 
     fn response(&mut self, op: &openapiv3::Operation) -> Option<Response> {
-        let responses = self.raw(&format!("{}/responses", self.op_ptr))?.as_object()?;
+        let responses = self
+            .raw(&format!("{}/responses", self.op_ptr))?
+            .as_object()?;
         let mut codes: Vec<(u16, &String)> = responses
             .keys()
             .filter_map(|k| {
-                let n = if k.eq_ignore_ascii_case("2XX") { Some(200) } else { k.parse::<u16>().ok() };
+                let n = if k.eq_ignore_ascii_case("2XX") {
+                    Some(200)
+                } else {
+                    k.parse::<u16>().ok()
+                };
                 n.filter(|n| (200..300).contains(n)).map(|n| (n, k))
             })
             .collect();
@@ -517,9 +746,15 @@ impl<'a> OpCtx<'a> {
         let _ = op;
         let (status, key) = codes.first().copied()?;
         let resp_ptr = self.follow(format!("{}/responses/{}", self.op_ptr, escape_token(key)));
-        let content = self.raw(&format!("{resp_ptr}/content")).and_then(Value::as_object);
+        let content = self
+            .raw(&format!("{resp_ptr}/content"))
+            .and_then(Value::as_object);
         let Some(content) = content.filter(|c| !c.is_empty()) else {
-            return Some(Response { status, content_type: None, schema: None });
+            return Some(Response {
+                status,
+                content_type: None,
+                schema: None,
+            });
         };
         let ct = pick_content_type(content.keys().map(String::as_str))?.to_owned();
         let schema = if is_json(&ct) {
@@ -528,13 +763,18 @@ impl<'a> OpCtx<'a> {
                 let mut conv = Converter::new(&self.loaded.doc, Mode::Output);
                 conv.max_level = OUTPUT_MAX_LEVEL;
                 let v = conv.convert(r);
-                self.notes.extend(conv.notes.into_iter().map(|n| format!("output: {n}")));
+                self.notes
+                    .extend(conv.notes.into_iter().map(|n| format!("output: {n}")));
                 v
             })
         } else {
             None
         };
-        Some(Response { status, content_type: Some(ct), schema })
+        Some(Response {
+            status,
+            content_type: Some(ct),
+            schema,
+        })
     }
 }
 
@@ -594,7 +834,11 @@ fn append_description(schema: &mut Value, note: &str) {
         let d = match o.get("description").and_then(Value::as_str) {
             Some(d) if !d.trim().is_empty() => {
                 let d = tidy(d);
-                let sep = if d.ends_with(['.', '!', '?', ')']) { " " } else { ". " };
+                let sep = if d.ends_with(['.', '!', '?', ')']) {
+                    " "
+                } else {
+                    ". "
+                };
                 format!("{d}{sep}{note}")
             }
             _ => note.to_owned(),
@@ -609,7 +853,12 @@ pub fn tidy(s: &str) -> String {
     let mut out = lines.join("\n").trim().to_owned();
     loop {
         let before = out.len();
-        if out.ends_with(" .") || out.ends_with(" ,") || out.ends_with(',') || out.ends_with(';') || out.ends_with(':') {
+        if out.ends_with(" .")
+            || out.ends_with(" ,")
+            || out.ends_with(',')
+            || out.ends_with(';')
+            || out.ends_with(':')
+        {
             out.pop();
             out = out.trim_end().to_owned();
         }
@@ -624,11 +873,20 @@ pub fn tidy(s: &str) -> String {
 }
 
 /// Summary, description and Windmill's MCP instructions, without repeats.
-pub fn describe(summary: Option<&str>, description: Option<&str>, instructions: Option<&str>, op_id: &str) -> String {
+pub fn describe(
+    summary: Option<&str>,
+    description: Option<&str>,
+    instructions: Option<&str>,
+    op_id: &str,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     for p in [summary, description, instructions].into_iter().flatten() {
         let t = tidy(p);
-        if t.is_empty() || parts.iter().any(|q| q.trim_end_matches('.') == t.trim_end_matches('.')) {
+        if t.is_empty()
+            || parts
+                .iter()
+                .any(|q| q.trim_end_matches('.') == t.trim_end_matches('.'))
+        {
             continue;
         }
         parts.push(t);
@@ -643,23 +901,84 @@ pub fn describe(summary: Option<&str>, description: Option<&str>, instructions: 
 pub fn hints(op_id: &str, method: Method) -> Hints {
     let verb = naming::verb(op_id);
     let v = verb.as_str();
-    const READ_VERBS: &[&str] = &["get", "list", "search", "query", "count", "exists", "check", "is", "load", "read", "whoami", "whois", "compare", "diff", "resolve", "discover", "preview"];
-    const SIDE_EFFECT_VERBS: &[&str] = &["run", "cancel", "create", "resume", "start", "execute", "delete", "force", "move", "restart", "refresh", "offboard", "set", "update"];
-    const DESTRUCTIVE_VERBS: &[&str] = &[
-        "delete", "remove", "archive", "cancel", "force", "overwrite", "update", "set", "edit", "clear", "drop", "purge", "prune", "reset", "revoke", "kill",
-        "truncate", "disconnect", "offboard", "leave", "unassign", "detach", "move", "change", "rename", "replace", "blacklist", "logout", "exit", "migrate", "toggle",
+    const READ_VERBS: &[&str] = &[
+        "get", "list", "search", "query", "count", "exists", "check", "is", "load", "read",
+        "whoami", "whois", "compare", "diff", "resolve", "discover", "preview",
     ];
-    const IDEMPOTENT_VERBS: &[&str] = &["delete", "remove", "archive", "unarchive", "set", "update", "edit", "cancel", "star", "unstar", "overwrite", "toggle"];
-    const OPEN_WORLD_VERBS: &[&str] = &["run", "execute", "test", "preview", "connect", "send", "sync", "import", "install", "git", "native", "duckdb", "polars", "s"];
+    const SIDE_EFFECT_VERBS: &[&str] = &[
+        "run", "cancel", "create", "resume", "start", "execute", "delete", "force", "move",
+        "restart", "refresh", "offboard", "set", "update",
+    ];
+    const DESTRUCTIVE_VERBS: &[&str] = &[
+        "delete",
+        "remove",
+        "archive",
+        "cancel",
+        "force",
+        "overwrite",
+        "update",
+        "set",
+        "edit",
+        "clear",
+        "drop",
+        "purge",
+        "prune",
+        "reset",
+        "revoke",
+        "kill",
+        "truncate",
+        "disconnect",
+        "offboard",
+        "leave",
+        "unassign",
+        "detach",
+        "move",
+        "change",
+        "rename",
+        "replace",
+        "blacklist",
+        "logout",
+        "exit",
+        "migrate",
+        "toggle",
+    ];
+    const IDEMPOTENT_VERBS: &[&str] = &[
+        "delete",
+        "remove",
+        "archive",
+        "unarchive",
+        "set",
+        "update",
+        "edit",
+        "cancel",
+        "star",
+        "unstar",
+        "overwrite",
+        "toggle",
+    ];
+    const OPEN_WORLD_VERBS: &[&str] = &[
+        "run", "execute", "test", "preview", "connect", "send", "sync", "import", "install", "git",
+        "native", "duckdb", "polars", "s",
+    ];
     let read_only = match method {
         Method::Get | Method::Head | Method::Options => !SIDE_EFFECT_VERBS.contains(&v),
         Method::Post => READ_VERBS.contains(&v) && v != "preview",
         _ => false,
     };
     let destructive = !read_only && (method == Method::Delete || DESTRUCTIVE_VERBS.contains(&v));
-    let idempotent = read_only || matches!(method, Method::Put | Method::Delete) || IDEMPOTENT_VERBS.contains(&v);
-    let open_world = OPEN_WORLD_VERBS.contains(&v) || op_id.contains("Preview") || op_id.starts_with("runScript") || op_id.starts_with("runFlow");
-    Hints { read_only, destructive, idempotent, open_world }
+    let idempotent = read_only
+        || matches!(method, Method::Put | Method::Delete)
+        || IDEMPOTENT_VERBS.contains(&v);
+    let open_world = OPEN_WORLD_VERBS.contains(&v)
+        || op_id.contains("Preview")
+        || op_id.starts_with("runScript")
+        || op_id.starts_with("runFlow");
+    Hints {
+        read_only,
+        destructive,
+        idempotent,
+        open_world,
+    }
 }
 
 #[cfg(test)]
@@ -695,8 +1014,14 @@ mod tests {
 
     #[test]
     fn descriptions_join_without_repeats() {
-        assert_eq!(describe(Some("get job"), Some("get job"), None, "getJob"), "get job");
-        assert_eq!(describe(Some("run. "), None, Some("Use it."), "x"), "run.\n\nUse it.");
+        assert_eq!(
+            describe(Some("get job"), Some("get job"), None, "getJob"),
+            "get job"
+        );
+        assert_eq!(
+            describe(Some("run. "), None, Some("Use it."), "x"),
+            "run.\n\nUse it."
+        );
         assert_eq!(describe(None, None, None, "listScripts"), "List scripts");
     }
 }

@@ -91,7 +91,11 @@ impl<'a> Converter<'a> {
     /// Follows `$ref`s until a schema that is not a reference.
     pub fn deref(&self, mut s: &'a Value) -> &'a Value {
         for _ in 0..32 {
-            match s.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve_ref(r)) {
+            match s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.resolve_ref(r))
+            {
                 Some(t) => s = t,
                 None => break,
             }
@@ -113,17 +117,24 @@ impl<'a> Converter<'a> {
             };
         };
         if depth > MAX_DEPTH {
-            self.notes.push(format!("nesting deeper than {MAX_DEPTH} levels cut"));
+            self.notes
+                .push(format!("nesting deeper than {MAX_DEPTH} levels cut"));
             return json!({"description": "Nested too deeply to describe here: any JSON value is accepted."});
         }
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
             return self.convert_ref(r, obj, depth);
         }
         let mut out = Map::new();
-        let nullable = obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let nullable = obj
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
 
         if let Some(parts) = obj.get("allOf").and_then(Value::as_array) {
-            let converted: Vec<Value> = parts.iter().map(|p| self.convert_at(p, depth + 1)).collect();
+            let converted: Vec<Value> = parts
+                .iter()
+                .map(|p| self.convert_at(p, depth + 1))
+                .collect();
             match merge_all_of(&converted) {
                 Some(merged) => {
                     for (k, v) in merged {
@@ -137,7 +148,10 @@ impl<'a> Converter<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(parts) = obj.get(key).and_then(Value::as_array) {
-                let mut converted: Vec<Value> = parts.iter().map(|p| self.convert_at(p, depth + 1)).collect();
+                let mut converted: Vec<Value> = parts
+                    .iter()
+                    .map(|p| self.convert_at(p, depth + 1))
+                    .collect();
                 if converted.len() == 1 {
                     if let Some(Value::Object(only)) = converted.pop() {
                         for (k, v) in only {
@@ -158,7 +172,10 @@ impl<'a> Converter<'a> {
                 out.insert((*key).to_owned(), v.clone());
             }
         }
-        for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        for (key, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
             match obj.get(key) {
                 Some(Value::Bool(true)) => {
                     if let Some(b) = out.remove(bound) {
@@ -182,7 +199,12 @@ impl<'a> Converter<'a> {
             let mut dropped = Vec::new();
             let top = self.level == 0;
             for (name, p) in props {
-                if top && self.include_top.as_ref().is_some_and(|inc| !inc.contains(name)) {
+                if top
+                    && self
+                        .include_top
+                        .as_ref()
+                        .is_some_and(|inc| !inc.contains(name))
+                {
                     continue;
                 }
                 if top && self.opaque_top.contains(name) {
@@ -235,7 +257,9 @@ impl<'a> Converter<'a> {
             let n = self.convert_at(n, depth + 1);
             out.insert("not".into(), n);
         }
-        if out.get("type").is_none() && (out.contains_key("properties") || out.contains_key("additionalProperties")) {
+        if out.get("type").is_none()
+            && (out.contains_key("properties") || out.contains_key("additionalProperties"))
+        {
             out.insert("type".into(), Value::String("object".into()));
         }
         let mut v = Value::Object(out);
@@ -268,7 +292,8 @@ impl<'a> Converter<'a> {
     fn convert_ref(&mut self, r: &str, siblings: &Map<String, Value>, depth: usize) -> Value {
         let name = r.rsplit('/').next().unwrap_or(r).to_owned();
         let mut v = if self.stack.iter().any(|n| n == &name) {
-            self.notes.push(format!("recursive schema `{name}` cut after one expansion"));
+            self.notes
+                .push(format!("recursive schema `{name}` cut after one expansion"));
             json!({
                 "description": format!(
                     "A nested `{name}` (recursive structure, not expanded further here: pass it as JSON in the same shape as the enclosing `{name}`)."
@@ -283,7 +308,8 @@ impl<'a> Converter<'a> {
                     v
                 }
                 None => {
-                    self.notes.push(format!("unresolvable `$ref: {r}` accepted as any value"));
+                    self.notes
+                        .push(format!("unresolvable `$ref: {r}` accepted as any value"));
                     json!({ "description": format!("`{r}` could not be resolved: any JSON value is accepted.") })
                 }
             }
@@ -297,7 +323,11 @@ impl<'a> Converter<'a> {
                 o.insert("default".into(), d.clone());
             }
         }
-        if siblings.get("nullable").and_then(Value::as_bool).unwrap_or(false) {
+        if siblings
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             v = make_nullable(v);
         }
         v
@@ -317,10 +347,13 @@ fn opaque(target: &Value, original: &Value) -> Value {
         .map(|d| d.trim().trim_end_matches('.').to_owned())
         .filter(|d| !d.is_empty());
     let note = "Free-form JSON in Windmill's format (its full schema is not expanded here).";
-    out.insert("description".into(), Value::String(match d {
-        Some(d) => format!("{d}. {note}"),
-        None => note.to_owned(),
-    }));
+    out.insert(
+        "description".into(),
+        Value::String(match d {
+            Some(d) => format!("{d}. {note}"),
+            None => note.to_owned(),
+        }),
+    );
     Value::Object(out)
 }
 
@@ -341,6 +374,9 @@ fn merge_all_of(parts: &[Value]) -> Option<Map<String, Value>> {
         match o.get("type") {
             None => {}
             Some(Value::String(t)) if t == "object" => {}
+            Some(Value::Array(ts))
+                if ts.iter().any(|t| t == "object")
+                    && ts.iter().all(|t| t == "object" || t == "null") => {}
             Some(_) => return None,
         }
         for (k, v) in o {
@@ -361,6 +397,7 @@ fn merge_all_of(parts: &[Value]) -> Option<Map<String, Value>> {
                         }
                     }
                 }
+                "type" => {}
                 _ => {
                     out.entry(k.clone()).or_insert_with(|| v.clone());
                 }
@@ -466,7 +503,10 @@ mod tests {
         let v = c.convert(&json!({"$ref": "#/components/schemas/Node"}));
         let inner = &v["properties"]["children"]["items"];
         assert!(inner.get("properties").is_none(), "{v}");
-        assert!(inner["description"].as_str().unwrap_or("").contains("recursive"));
+        assert!(inner["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("recursive"));
         assert_eq!(c.notes.len(), 1);
     }
 
@@ -508,6 +548,9 @@ mod tests {
         let d = doc();
         let mut c = Converter::new(&d, Mode::Input);
         let v = c.convert(&json!({"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 3, "exclusiveMinimum": true}]}));
-        assert_eq!(v["anyOf"][1], json!({"type": "integer", "exclusiveMinimum": 3}));
+        assert_eq!(
+            v["anyOf"][1],
+            json!({"type": "integer", "exclusiveMinimum": 3})
+        );
     }
 }

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use windmill_mcp_codegen::{generate, ir::BodyShape};
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../openapi/fixtures")
+        .join(rel)
 }
 
 fn tools_json(g: &windmill_mcp_codegen::Generated) -> Value {
@@ -41,7 +43,12 @@ fn constructs_fixture() {
     let op = |n: &str| g.api.operations.iter().find(|o| o.name == n).expect(n);
     // Parameter clash: the path parameter keeps `path`, the body property becomes `body_path`.
     let update = op("updateItem");
-    assert_eq!(update.input_schema["required"], json!(["path", "body_path"]));
+    // The body's required `path` defaults to the path parameter (a rename passes `body_path`).
+    assert_eq!(update.input_schema["required"], json!(["path"]));
+    assert_eq!(
+        update.body.as_ref().expect("body").defaults,
+        vec![("path".to_string(), "path".to_string())]
+    );
     match &update.body.as_ref().expect("body").shape {
         BodyShape::Fields(f) => assert!(f.contains(&("body_path".into(), "path".into()))),
         other => panic!("{other:?}"),
@@ -58,15 +65,29 @@ fn constructs_fixture() {
     // Arrays are wrapped for outputSchema.
     assert!(op("listItems").wraps_output);
     // Free-form object body → one `body` argument (runScriptByPath keeps its arguments).
-    assert!(matches!(op("runItem").body.as_ref().map(|b| &b.shape), Some(BodyShape::Whole { arg_name }) if arg_name == "body"));
-    assert_eq!(op("runItem").input_schema["required"], json!(["path", "body"]));
+    assert!(
+        matches!(op("runItem").body.as_ref().map(|b| &b.shape), Some(BodyShape::Whole { arg_name }) if arg_name == "body")
+    );
+    assert_eq!(
+        op("runItem").input_schema["required"],
+        json!(["path", "body"])
+    );
     // Text and binary bodies.
-    assert_eq!(op("postNote").input_schema["properties"]["body"]["type"], "string");
-    assert_eq!(op("uploadBlob").input_schema["properties"]["body"]["contentEncoding"], "base64");
+    assert_eq!(
+        op("postNote").input_schema["properties"]["body"]["type"],
+        "string"
+    );
+    assert_eq!(
+        op("uploadBlob").input_schema["properties"]["body"]["contentEncoding"],
+        "base64"
+    );
     // oneOf → anyOf, kept whole.
     assert!(op("setShape").input_schema["properties"]["body"]["anyOf"].is_array());
     // The description loses its stray trailing space.
-    assert_eq!(op("getItem").description, "get item\n\nReads one item by its Windmill path.");
+    assert_eq!(
+        op("getItem").description,
+        "get item\n\nReads one item by its Windmill path."
+    );
 }
 
 #[test]
@@ -78,8 +99,14 @@ fn cross_file_fixture() {
     assert!(g.files[1].ends_with("flow.yaml"));
     let create = &g.api.operations[0];
     let modules = &create.input_schema["properties"]["value"]["properties"]["modules"]["items"];
-    assert_eq!(modules["properties"]["kind"]["enum"], json!(["script", "branchall", "forloop"]));
-    assert!(modules["properties"]["body"]["items"]["description"].as_str().unwrap_or("").contains("FlowModule"));
+    assert_eq!(
+        modules["properties"]["kind"]["enum"],
+        json!(["script", "branchall", "forloop"])
+    );
+    assert!(modules["properties"]["body"]["items"]["description"]
+        .as_str()
+        .unwrap_or("")
+        .contains("FlowModule"));
 }
 
 #[test]
@@ -88,11 +115,31 @@ fn broken_spec_reports_every_problem_with_place() {
     let text = err.to_string();
     let msgs: Vec<String> = err.0.iter().map(|e| e.to_string()).collect();
     assert!(err.0.len() >= 4, "{text}");
-    assert!(msgs.iter().any(|m| m.contains("#/paths/~1w~1{workspace}~1a/get") && m.contains("no operationId")), "{text}");
-    assert!(msgs.iter().any(|m| m.contains("(operationId getB)") && m.contains("x-mcp-tool")), "{text}");
-    assert!(msgs.iter().any(|m| m.contains("(operationId getB)") && m.contains("{id}")), "{text}");
-    assert!(msgs.iter().any(|m| m.contains("(operationId getC)") && m.contains("#/components/parameters/Missing")), "{text}");
-    assert!(msgs.iter().any(|m| m.contains("`getB` is used twice")), "{text}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("#/paths/~1w~1{workspace}~1a/get") && m.contains("no operationId")),
+        "{text}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("(operationId getB)") && m.contains("x-mcp-tool")),
+        "{text}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("(operationId getB)") && m.contains("{id}")),
+        "{text}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("(operationId getC)")
+                && m.contains("#/components/parameters/Missing")),
+        "{text}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`getB` is used twice")),
+        "{text}"
+    );
     assert!(msgs.iter().all(|m| m.contains("broken.yaml")), "{text}");
 }
 
@@ -101,7 +148,12 @@ fn dangling_file_reference_names_file_and_pointer() {
     let err = generate(&fixture("dangling-file.yaml")).expect_err("must fail");
     let text = err.to_string();
     assert!(text.contains("nowhere.yaml"), "{text}");
-    assert!(text.contains("dangling-file.yaml#/paths/~1x/get/responses/200/content/application~1json/schema"), "{text}");
+    assert!(
+        text.contains(
+            "dangling-file.yaml#/paths/~1x/get/responses/200/content/application~1json/schema"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -111,5 +163,9 @@ fn not_openapi_3_is_refused() {
     let p = dir.join("swagger.json");
     std::fs::write(&p, r#"{"swagger": "2.0", "paths": {}}"#).expect("write");
     let err = generate(&p).expect_err("swagger 2 is not supported");
-    assert!(err.to_string().contains("expected an OpenAPI 3.0 document, found swagger 2.0"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("expected an OpenAPI 3.0 document, found swagger 2.0"),
+        "{err}"
+    );
 }

@@ -1,0 +1,94 @@
+//! Starting windmill-mcp in-process over HTTP, and rmcp clients for it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+    ProtocolVersion,
+};
+use rmcp::service::RunningService;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::Value;
+use windmill_mcp::config::Settings;
+use windmill_mcp::http::HttpOptions;
+use windmill_mcp::registry::Selection;
+use windmill_mcp::server::Shared;
+use windmill_mcp::windmill::Limits;
+
+pub type Client = RunningService<RoleClient, ClientConfig>;
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub fn settings(base_url: &str) -> Settings {
+    Settings {
+        base_url: base_url.to_owned(),
+        token: None,
+        workspace: None,
+        selection: Selection::Curated,
+        page_size: 10,
+        limits: Limits {
+            timeout: Duration::from_secs(10),
+            max_response_bytes: 4 * 1024 * 1024,
+        },
+        max_result_bytes: 100_000,
+    }
+}
+
+/// Serves windmill-mcp on 127.0.0.1:0; returns its address.
+pub async fn serve(settings: Settings, options: HttpOptions) -> SocketAddr {
+    install_crypto();
+    let shared = Shared::new(settings).expect("settings");
+    let app = windmill_mcp::http::app(shared, options);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+pub fn client_config(version: ProtocolVersion) -> ClientConfig {
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("e2e-test", "0.0.1"),
+    )
+    .with_protocol_version(version)
+}
+
+/// An rmcp client over Streamable HTTP with a bearer token.
+pub async fn connect(url: &str, token: Option<&str>, version: ProtocolVersion) -> Client {
+    install_crypto();
+    let mut cfg = StreamableHttpClientTransportConfig::with_uri(url.to_owned());
+    if let Some(t) = token {
+        cfg = cfg.auth_header(t.to_owned());
+    }
+    let transport = StreamableHttpClientTransport::from_config(cfg);
+    client_config(version)
+        .serve(transport)
+        .await
+        .expect("MCP initialize")
+}
+
+pub async fn call(client: &Client, name: &str, args: Value) -> CallToolResult {
+    let params = CallToolRequestParams::new(name.to_owned())
+        .with_arguments(args.as_object().cloned().expect("object arguments"));
+    client
+        .call_tool(params)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: protocol error {e}"))
+}
+
+pub fn text_of(r: &CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
