@@ -12,7 +12,10 @@ fn main() {
     let generated = match windmill_mcp_codegen::generate(&spec) {
         Ok(g) => g,
         Err(errors) => {
-            eprintln!("error: cannot generate tools from {}\n{errors}", spec.display());
+            eprintln!(
+                "error: cannot generate tools from {}\n{errors}",
+                spec.display()
+            );
             std::process::exit(1);
         }
     };
