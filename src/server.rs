@@ -442,17 +442,12 @@ fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_tool_list_changed()
-                .build(),
-        )
-        .with_server_info(
-            Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION"))
-                .with_title("Windmill MCP (all of Windmill's API, typed)"),
-        )
-        .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION"))
+                    .with_title("Windmill MCP (all of Windmill's API, typed)"),
+            )
+            .with_instructions(INSTRUCTIONS)
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {

@@ -635,3 +635,71 @@ async fn stateless_mode_answers_plain_json() {
     assert_ne!(res.is_error, Some(true), "{}", text_of(&res));
     let _ = client.cancel().await;
 }
+
+#[tokio::test]
+async fn protocol_2026_07_28_without_initialize() {
+    use rmcp::service::ClientLifecycleMode;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::ClientServiceExt;
+    let (_fake, url) = setup().await;
+    common::mcp::install_crypto();
+    let cfg =
+        StreamableHttpClientTransportConfig::with_uri(url).auth_header(TOKEN_ALICE.to_owned());
+    let client = common::mcp::client_config(ProtocolVersion::V_2026_07_28)
+        .serve_with_lifecycle(
+            StreamableHttpClientTransport::from_config(cfg),
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover lifecycle");
+    let tools = client
+        .list_all_tools()
+        .await
+        .expect("tools/list on 2026-07-28");
+    assert_eq!(tools.len(), 38);
+    let r = call(&client, "getVariable", json!({"path": "f/folder/api_url"})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn server_errors_and_oversized_results_are_reported_clearly() {
+    let fake = fw::start().await;
+    let mut s = settings(&fake.base_url);
+    s.max_result_bytes = 300;
+    let addr = serve(s, HttpOptions::default()).await;
+    let client = connect(
+        &format!("http://{addr}/api/mcp/w/demo/mcp"),
+        Some(TOKEN_ALICE),
+        ProtocolVersion::V_2025_11_25,
+    )
+    .await;
+
+    fake.fail_next("/scripts/list", 500, "database is on fire");
+    let r = call(&client, "listScripts", json!({})).await;
+    assert_eq!(r.is_error, Some(true));
+    let t = text_of(&r);
+    assert!(
+        t.contains("HTTP 500") && t.contains("database is on fire"),
+        "{t}"
+    );
+
+    // Over the cap: cut with a marker saying how much was left out.
+    let r = call(
+        &client,
+        "getScriptByPath",
+        json!({"path": "f/folder/my_script"}),
+    )
+    .await;
+    assert_ne!(r.is_error, Some(true));
+    let t = text_of(&r);
+    assert!(t.contains("[… cut:") && t.contains("bytes left out"), "{t}");
+    assert!(t.len() < 600, "{}", t.len());
+    let r = call(&client, "listJobs", json!({})).await;
+    let t = text_of(&r);
+    assert!(t.len() < 700, "{}", t.len());
+    let _ = client.cancel().await;
+}
