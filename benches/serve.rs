@@ -122,7 +122,7 @@ async fn main() {
         let t = Instant::now();
         let r = client.list_tools(None).await.expect("list");
         list.push(t.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(r.tools.len(), 38);
+        assert_eq!(r.tools.len(), 41);
     }
     let mut direct = Vec::with_capacity(iterations);
     let mut via = Vec::with_capacity(iterations);
@@ -160,7 +160,7 @@ async fn main() {
         "  start-up to first /health answer     {:>8.1} ms",
         startup.as_secs_f64() * 1e3
     );
-    println!("  tools/list (38 curated tools)         p50 {l50:>7.3} ms   p99 {l99:>7.3} ms");
+    println!("  tools/list (38 curated + 3 discovery) p50 {l50:>7.3} ms   p99 {l99:>7.3} ms");
     println!("  direct HTTP GET to the fake (floor)   p50 {d50:>7.3} ms   p99 {d99:>7.3} ms");
     println!("  tools/call getScriptByPath via MCP    p50 {v50:>7.3} ms   p99 {v99:>7.3} ms");
     println!(

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::registry::Selection;
+use crate::registry::{Exposure, Selection};
 use crate::windmill::{Limits, Token};
 
 /// What a server instance is configured with.
@@ -16,6 +16,8 @@ pub struct Settings {
     pub workspace: Option<String>,
     /// Which endpoint tools are listed.
     pub selection: Selection,
+    /// Only read-only operations are listed, searchable and callable.
+    pub read_only: bool,
     /// Tools per `tools/list` page.
     pub page_size: usize,
     /// Timeouts and response size towards Windmill.
@@ -31,12 +33,23 @@ impl Default for Settings {
             token: None,
             workspace: None,
             selection: Selection::Curated,
+            read_only: false,
             page_size: 100,
             limits: Limits {
                 timeout: Duration::from_secs(60),
                 max_response_bytes: 16 * 1024 * 1024,
             },
             max_result_bytes: 100_000,
+        }
+    }
+}
+
+impl Settings {
+    /// The server-wide exposure (a URL may narrow it).
+    pub fn exposure(&self) -> Exposure {
+        Exposure {
+            selection: self.selection.clone(),
+            read_only: self.read_only,
         }
     }
 }

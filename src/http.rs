@@ -292,26 +292,31 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
         }
         return r;
     };
-    let mut selection = gate.shared.settings.selection.clone();
+    let mut exposure = gate.shared.settings.exposure();
     if let Some(q) = &query {
         for (k, v) in form_pairs(q) {
-            if k == "tools" {
-                match Selection::parse(&v) {
-                    Ok(s) => selection = s,
+            match k.as_str() {
+                "tools" => match Selection::parse(&v) {
+                    Ok(s) => exposure.selection = s,
                     Err(e) => {
                         return plain(
                             StatusCode::BAD_REQUEST,
                             format!("Bad Request: ?tools=: {e}"),
                         )
                     }
+                },
+                // A URL can make a connection read-only, never lift the server's read-only mode.
+                "read_only" | "readonly" => {
+                    exposure.read_only |= matches!(v.as_str(), "" | "1" | "true" | "yes")
                 }
+                _ => {}
             }
         }
     }
     req.extensions_mut().insert(Caller {
         workspace,
         token: Some(token),
-        selection,
+        exposure,
     });
     next.run(req).await
 }

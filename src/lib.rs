@@ -6,15 +6,19 @@
 //! * [`windmill`]: the HTTP client that sends requests to Windmill with the caller's token;
 //! * [`server`]: the MCP server (tools/list, tools/call);
 //! * [`http`]: Streamable HTTP routes, authentication and Host/Origin checks;
-//! * [`inspect`]: the `tools` command.
+//! * [`inspect`]: the `tools` command;
+//! * [`spec`]: the `spec` command (pull, diff, bundle) and the start-up version check.
 
 pub mod bench;
 pub mod config;
+pub mod discovery;
 pub mod generated;
 pub mod http;
 pub mod inspect;
 pub mod registry;
 pub mod runtime;
+pub mod search;
 pub mod server;
+pub mod spec;
 pub mod suggest;
 pub mod windmill;

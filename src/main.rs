@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// Windmill OpenAPI documents: `pull` one from a Windmill, `diff` two, `bundle` a multi-file one.
+    Spec {
+        #[command(subcommand)]
+        command: windmill_mcp::spec::SpecCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +83,9 @@ struct Common {
     /// Endpoint tools to list: `curated`, `all`, or names, `tag:<tag>` and globs, comma-separated.
     #[arg(long, env = "WINDMILL_MCP_TOOLS", default_value = "curated")]
     tools: String,
+    /// Only read-only operations are listed, searchable and callable.
+    #[arg(long, env = "WINDMILL_MCP_READ_ONLY")]
+    read_only: bool,
     /// Tools per `tools/list` page.
     #[arg(long, env = "WINDMILL_MCP_PAGE_SIZE", default_value_t = 100)]
     page_size: usize,
@@ -120,6 +128,7 @@ impl Common {
             token: self.token.clone().and_then(Token::new),
             workspace: self.workspace.clone().filter(|w| !w.is_empty()),
             selection: Selection::parse(&self.tools)?,
+            read_only: self.read_only,
             page_size: self.page_size.max(1),
             limits: Limits {
                 timeout: Duration::from_secs(self.timeout.max(1)),
@@ -177,13 +186,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Bench { command } => bench::run(command).await,
+        Command::Spec { command } => windmill_mcp::spec::run(command).await,
         Command::Stdio(common) => {
             init_logging();
             let settings = common.settings()?;
             let caller = Caller {
                 workspace: settings.workspace.clone(),
                 token: settings.token.clone(),
-                selection: settings.selection.clone(),
+                exposure: settings.exposure(),
             };
             let shared = Shared::new(settings)?;
             let server = McpServer::fixed(shared, caller);
@@ -225,6 +235,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 windmill_mcp::generated::SPEC_VERSION,
                 if args.stateless { " (stateless)" } else { "" }
             );
+            // Compare the running Windmill's version with the tools' in the background: never delays
+            // or fails start-up (Windmill may be down).
+            tokio::spawn(windmill_mcp::spec::check_version(base.clone()));
             let app = windmill_mcp::http::app(shared, options);
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

@@ -18,7 +18,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{json, Value};
 
 use crate::config::Settings;
-use crate::registry::{Selection, ToolEntry, REGISTRY};
+use crate::discovery;
+use crate::registry::{Exposure, ToolEntry, REGISTRY};
 use crate::runtime::{describe_value, Args};
 use crate::windmill::{Answer, Token, Windmill};
 
@@ -27,7 +28,8 @@ use crate::windmill::{Answer, Token, Windmill};
 pub struct Caller {
     pub workspace: Option<String>,
     pub token: Option<Token>,
-    pub selection: Selection,
+    /// Which tools this caller sees (tool mode and read-only mode).
+    pub exposure: Exposure,
 }
 
 /// What every session shares.
@@ -88,7 +90,7 @@ impl McpServer {
         from_http.unwrap_or_else(|| Caller {
             workspace: self.shared.settings.workspace.clone(),
             token: None,
-            selection: self.shared.settings.selection.clone(),
+            exposure: self.shared.settings.exposure(),
         })
     }
 
@@ -460,7 +462,7 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let caller = self.caller(&context);
-        let all: Vec<&ToolEntry> = REGISTRY.select(&caller.selection).collect();
+        let all = listed_tools(&caller.exposure);
         let page = self.shared.settings.page_size.max(1);
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
@@ -478,9 +480,8 @@ impl ServerHandler for McpServer {
                 })?,
         };
         let end = (start + page).min(all.len());
-        let mut result = ListToolsResult::with_all_items(
-            all[start..end].iter().map(|e| e.tool.clone()).collect(),
-        );
+        let mut result =
+            ListToolsResult::with_all_items(all[start..end].iter().map(|t| (*t).clone()).collect());
         if end < all.len() {
             result.next_cursor = Some(format!("o:{end}"));
         }
@@ -488,6 +489,9 @@ impl ServerHandler for McpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        if let Some(t) = discovery::TOOLS.iter().find(|t| t.name == name) {
+            return Some(t.clone());
+        }
         REGISTRY.get(name).map(|e| e.tool.clone())
     }
 
@@ -498,26 +502,66 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = self.caller(&context);
         let name = request.name.as_ref();
-        let entry = REGISTRY
-            .get(name)
-            .filter(|e| caller.selection.admits(e.endpoint));
+        let args = request.arguments.clone().unwrap_or_default();
+        let exposure = &caller.exposure;
+        if discovery::is_discovery(name) && exposure.selection.has_discovery() {
+            let result = match name {
+                discovery::SEARCH => discovery::search(&args, exposure),
+                discovery::DESCRIBE => discovery::describe(&args, exposure),
+                _ => match discovery::call_target(&args, exposure) {
+                    Err(r) => *r,
+                    Ok((entry, inner)) => {
+                        let ct = context.ct.clone();
+                        tokio::select! {
+                            r = self.call_endpoint(entry, inner, &caller) => r,
+                            _ = ct.cancelled() => return Err(ErrorData::internal_error("cancelled by the client", None)),
+                        }
+                    }
+                },
+            };
+            return Ok(result.into());
+        }
+        let entry = REGISTRY.get(name).filter(|e| exposure.lists(e.endpoint));
         let Some(entry) = entry else {
-            let near = REGISTRY.similar(name, &caller.selection);
+            let names = listed_tools(exposure).into_iter().map(|t| t.name.as_ref());
+            let near = crate::suggest::closest(name, names, 3);
             let hint = if near.is_empty() {
                 String::new()
             } else {
                 format!("; did you mean {}?", near.join(", "))
             };
+            let why = match REGISTRY.get(name) {
+                Some(e) if exposure.read_only && !e.endpoint.hints.read_only => {
+                    " (read-only mode: it changes data)"
+                }
+                Some(_) => " (not in this connection's tool selection)",
+                None => "",
+            };
             return Err(ErrorData::invalid_params(
-                format!("unknown tool `{name}`{hint}"),
+                format!("unknown tool `{name}`{why}{hint}"),
                 None,
             ));
         };
-        let args = request.arguments.unwrap_or_default();
         let ct = context.ct.clone();
         tokio::select! {
             r = self.call_endpoint(entry, args, &caller) => Ok(r.into()),
             _ = ct.cancelled() => Err(ErrorData::internal_error("cancelled by the client", None)),
         }
     }
+}
+
+/// The tools a caller sees, in `tools/list` order: discovery tools first, then endpoint tools by name.
+pub fn listed_tools(exposure: &Exposure) -> Vec<&'static rmcp::model::Tool> {
+    let mut out: Vec<&'static rmcp::model::Tool> = Vec::new();
+    if exposure.selection.has_discovery() {
+        out.extend(discovery::TOOLS.iter());
+    }
+    out.extend(
+        REGISTRY
+            .all()
+            .iter()
+            .filter(|e| exposure.lists(e.endpoint))
+            .map(|e| &e.tool),
+    );
+    out
 }

@@ -48,7 +48,16 @@ async fn tools_list_pages_through_the_curated_set() {
     assert_eq!(first.tools.len(), 10, "page size 10");
     assert!(first.next_cursor.is_some());
     let all = client.list_all_tools().await.expect("all pages");
-    let names: BTreeSet<String> = all.iter().map(|t| t.name.to_string()).collect();
+    let names: BTreeSet<String> = all
+        .iter()
+        .map(|t| t.name.to_string())
+        .filter(|n| !windmill_mcp::discovery::is_discovery(n))
+        .collect();
+    assert_eq!(
+        all.len(),
+        41,
+        "38 curated endpoint tools and the 3 discovery tools"
+    );
     assert_eq!(names.len(), 38);
     let expected: BTreeSet<String> = windmill_mcp_codegen::DEFAULT_CURATED
         .iter()
@@ -590,7 +599,7 @@ async fn windmill_down_is_a_tool_error_not_a_crash() {
     // And the server keeps serving.
     assert_eq!(
         client.list_all_tools().await.expect("still serving").len(),
-        38
+        41
     );
     let _ = client.cancel().await;
 }
@@ -659,7 +668,7 @@ async fn protocol_2026_07_28_without_initialize() {
         .list_all_tools()
         .await
         .expect("tools/list on 2026-07-28");
-    assert_eq!(tools.len(), 38);
+    assert_eq!(tools.len(), 41);
     let r = call(&client, "getVariable", json!({"path": "f/folder/api_url"})).await;
     assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
     let _ = client.cancel().await;

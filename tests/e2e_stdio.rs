@@ -31,7 +31,7 @@ async fn stdio_session_lists_and_calls() {
     );
     let first = client.list_tools(None).await.expect("page");
     assert_eq!(first.tools.len(), 7);
-    assert_eq!(client.list_all_tools().await.expect("all").len(), 38);
+    assert_eq!(client.list_all_tools().await.expect("all").len(), 41);
 
     let r = call(
         &client,

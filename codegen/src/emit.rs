@@ -22,6 +22,7 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
     let version = &api.version;
     let marks = api.has_mcp_marks;
     let count = api.operations.len();
+    let search_index = crate::search::emit_index(api);
     let tokens = quote! {
         /// The `info.title` of the spec these tools were generated from.
         pub const SPEC_TITLE: &str = #title;
@@ -33,6 +34,7 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
         pub static ENDPOINTS: [crate::runtime::Endpoint; #count] = [#(#entries),*];
         /// What the generator simplified or left out: `(operationId, what)`.
         pub static DEGRADATIONS: &[(&str, &str)] = &[#(#degradations),*];
+        #search_index
         #(#modules)*
     };
     let file: syn::File =

@@ -8,8 +8,11 @@
 //!    operation with its input/output schema, hints and parameter mapping;
 //! 4. [`emit`]: the intermediate form → prettyplease-formatted Rust.
 //!
+//! [`diff`] compares two lowered specs (`windmill-mcp spec diff`).
+//!
 //! `build.rs` of the `windmill-mcp` crate calls [`generate`]; nothing here needs Cargo.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -17,6 +20,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod schema;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 

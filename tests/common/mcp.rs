@@ -30,6 +30,7 @@ pub fn settings(base_url: &str) -> Settings {
         token: None,
         workspace: None,
         selection: Selection::Curated,
+        read_only: false,
         page_size: 10,
         limits: Limits {
             timeout: Duration::from_secs(10),

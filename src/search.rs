@@ -1,0 +1,282 @@
+//! The search behind `search_endpoints`: a query in plain words → the best matching operations.
+//!
+//! Ranks over the index the build wrote into [`crate::generated`] (`SEARCH_TERMS`, see
+//! `windmill_mcp_codegen::search` for how it is built and encoded), with the same normalization
+//! (`windmill_mcp_codegen::search::parse_query`: words, stems, stop words, synonyms). The score of
+//! an operation is
+//!
+//! * the BM25F weights of the query's terms in it (synonyms count less, and never more than the
+//!   word they stand for would),
+//! * damped by how much of the query it covers (each query word weighs its idf, so missing a rare
+//!   word costs more than missing `get`; `workspace` is covered by every workspace-scoped
+//!   operation),
+//! * plus a bonus for how much of its name the query covers (`listUsers` over
+//!   `listUsersAsSuperAdmin` for "list users"), and a bigger one when the query is its name;
+//! * times a small prior for the curated set.
+//!
+//! Ties break by name, so results are deterministic. Any input is fine: the query is cut to
+//! [`MAX_QUERY_CHARS`](windmill_mcp_codegen::search::MAX_QUERY_CHARS) characters and
+//! [`MAX_QUERY_WORDS`](windmill_mcp_codegen::search::MAX_QUERY_WORDS) words.
+
+use std::sync::LazyLock;
+
+use windmill_mcp_codegen::search::{decode_postings, parse_query, stem, terms};
+
+use crate::generated::{ENDPOINTS, SEARCH_TERMS, SEARCH_WEIGHT_SCALE};
+use crate::runtime::Endpoint;
+
+/// One operation found, with its score (higher is better; only comparable within one search).
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    pub endpoint: &'static Endpoint,
+    pub score: f32,
+}
+
+/// Weight of the share of an operation's name the query covers.
+const NAME_BONUS: f32 = 6.0;
+/// Added when the query is the operation's name (`getJobLogs`, `get_job_logs`, `get job logs`).
+const EXACT_NAME_BONUS: f32 = 100.0;
+/// The part of the BM25 score an operation keeps however little of the query it covers.
+const COVERAGE_FLOOR: f32 = 0.25;
+/// Factor for operations in the curated set (Windmill's `x-mcp-tool` ones: the common tasks).
+const CURATED_PRIOR: f32 = 1.08;
+
+/// The terms of each endpoint's name, sorted and deduplicated (for the name bonus).
+static NAME_TERMS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    ENDPOINTS
+        .iter()
+        .map(|e| {
+            let mut t = terms(e.name);
+            t.sort();
+            t.dedup();
+            t
+        })
+        .collect()
+});
+
+/// The best matching endpoints for `query`, best first: at most `limit`, only those `admit`
+/// accepts (it is asked only about endpoints that match at all). Empty when nothing matches.
+pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> Vec<Hit> {
+    rank(
+        &Corpus {
+            terms: SEARCH_TERMS,
+            scale: SEARCH_WEIGHT_SCALE,
+            endpoints: &ENDPOINTS,
+            name_terms: &NAME_TERMS,
+        },
+        query,
+        admit,
+        limit,
+    )
+}
+
+/// What [`rank`] ranks over: the generated index (or, in tests, a damaged one).
+struct Corpus<'a> {
+    terms: &'a [(&'a str, &'a str)],
+    scale: f32,
+    endpoints: &'static [Endpoint],
+    name_terms: &'a [Vec<String>],
+}
+
+/// BM25's idf, as the build computes it.
+fn idf(n: usize, df: usize) -> f32 {
+    let (n, df) = (n as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A query term the index knows.
+struct Found<'a> {
+    term: &'a str,
+    weight: f32,
+    /// Bit `k`: stands for query word `k`.
+    words: u32,
+    postings: &'a str,
+    idf: f32,
+}
+
+fn rank(
+    corpus: &Corpus<'_>,
+    query: &str,
+    admit: &dyn Fn(&Endpoint) -> bool,
+    limit: usize,
+) -> Vec<Hit> {
+    let n = corpus.endpoints.len();
+    if limit == 0 || n == 0 {
+        return Vec::new();
+    }
+    let q = parse_query(query);
+    let found: Vec<Found> = q
+        .terms
+        .iter()
+        .filter_map(|t| {
+            let i = corpus
+                .terms
+                .binary_search_by(|(term, _)| (*term).cmp(t.term.as_str()))
+                .ok()?;
+            let postings = corpus.terms.get(i)?.1;
+            Some(Found {
+                term: t.term.as_str(),
+                weight: t.weight,
+                words: t.words,
+                postings,
+                idf: idf(n, decode_postings(postings).count()),
+            })
+        })
+        .collect();
+    // What each query word weighs in coverage: its own idf, or its best synonym's when the index
+    // does not know the word itself; 0 (it cannot be covered) when it knows neither.
+    let own_idf: Vec<Option<f32>> = q
+        .words
+        .iter()
+        .map(|w| found.iter().find(|f| f.term == w.as_str()).map(|f| f.idf))
+        .collect();
+    let word_idf: Vec<f32> = (0..q.words.len())
+        .map(|k| {
+            own_idf[k].unwrap_or_else(|| {
+                found
+                    .iter()
+                    .filter(|f| f.words & (1 << k) != 0)
+                    .map(|f| f.idf)
+                    .fold(0.0, f32::max)
+            })
+        })
+        .collect();
+    let total_idf: f32 = word_idf.iter().sum();
+    if total_idf <= 0.0 {
+        return Vec::new();
+    }
+    let workspace = stem("workspace");
+    let workspace_word = q.words.iter().position(|w| *w == workspace);
+
+    let mut score = vec![0.0f32; n];
+    let mut matched = vec![0u32; n];
+    for f in &found {
+        // A synonym weighs no more than the word it stands for would.
+        let own = (0..q.words.len())
+            .filter(|k| f.words & (1 << k) != 0)
+            .filter_map(|k| own_idf[k])
+            .fold(f32::INFINITY, f32::min);
+        let cap = if f.weight < 1.0 && own < f.idf {
+            own / f.idf
+        } else {
+            1.0
+        };
+        let factor = f.weight * cap * corpus.scale;
+        for (d, quanta) in decode_postings(f.postings) {
+            let Some(s) = score.get_mut(d as usize) else {
+                break;
+            };
+            *s += factor * quanta as f32;
+            matched[d as usize] |= f.words;
+        }
+    }
+
+    let compact_query: Vec<char> = query
+        .chars()
+        .take(200)
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let mut hits: Vec<Hit> = Vec::new();
+    for (d, endpoint) in corpus.endpoints.iter().enumerate() {
+        if score[d] <= 0.0 || !admit(endpoint) {
+            continue;
+        }
+        let mut words = matched[d];
+        if let Some(k) = workspace_word {
+            if endpoint.has_workspace {
+                words |= 1 << k;
+            }
+        }
+        let covered: f32 = word_idf
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| words & (1 << k) != 0)
+            .map(|(_, f)| f)
+            .sum();
+        let coverage = covered / total_idf;
+        let name = corpus.name_terms.get(d).map(Vec::as_slice).unwrap_or(&[]);
+        let name_covered: f32 = name
+            .iter()
+            .map(|t| {
+                q.terms
+                    .iter()
+                    .filter(|x| x.term == *t)
+                    .map(|x| x.weight)
+                    .fold(0.0, f32::max)
+            })
+            .sum();
+        let name_coverage = name_covered / name.len().max(1) as f32;
+        let mut s = score[d] * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage * coverage)
+            + NAME_BONUS * name_coverage * coverage;
+        if is_name(&compact_query, endpoint.name) {
+            s += EXACT_NAME_BONUS;
+        }
+        if endpoint.curated {
+            s *= CURATED_PRIOR;
+        }
+        hits.push(Hit { endpoint, score: s });
+    }
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.endpoint.name.cmp(b.endpoint.name))
+    });
+    hits.truncate(limit);
+    hits
+}
+
+/// Whether the query's letters and digits spell `name`'s, case aside (`get job logs`,
+/// `get_job_logs` and `GetJobLogs` spell `getJobLogs`).
+fn is_name(compact_query: &[char], name: &str) -> bool {
+    let mut q = compact_query.iter();
+    let mut n = name.chars().filter(|c| c.is_alphanumeric());
+    loop {
+        match (q.next(), n.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a.to_lowercase().eq(b.to_lowercase()) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_index_is_survived() {
+        // Postings past the end of the endpoints, malformed postings, unsorted terms.
+        let table: &[(&str, &str)] = &[
+            ("job", "AAB_____"),
+            ("list", "\"é"),
+            ("get", "zzzzzzzzzzzzzzzzzzzzzzzz"),
+            ("flow", "BAB"),
+        ];
+        let names = vec![vec!["job".to_owned()]; 1];
+        let corpus = Corpus {
+            terms: table,
+            scale: 1.0,
+            endpoints: &ENDPOINTS[..2],
+            name_terms: &names,
+        };
+        for q in ["job", "list jobs", "get a flow", "", "日本語"] {
+            let hits = rank(&corpus, q, &|_| true, usize::MAX);
+            assert!(hits.len() <= 2);
+            assert!(hits.iter().all(|h| h.score.is_finite()));
+        }
+    }
+
+    #[test]
+    fn names_are_spelled_case_and_separators_aside() {
+        let q = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<Vec<_>>()
+        };
+        assert!(is_name(&q("get job logs"), "getJobLogs"));
+        assert!(is_name(&q("GET_JOB_LOGS"), "getJobLogs"));
+        assert!(!is_name(&q("get job"), "getJobLogs"));
+        assert!(!is_name(&q("get job logs now"), "getJobLogs"));
+        assert!(is_name(&q("delete invite"), "delete_invite"));
+    }
+}
