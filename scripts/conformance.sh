@@ -99,13 +99,20 @@ export PATH="$NODE_BIN:$CACHE/node_modules/.bin:$PATH"
 log "node $(node --version), conformance $CONFORMANCE_VERSION, inspector $INSPECTOR_VERSION"
 
 # ---- build --------------------------------------------------------------------------------------
+# BUILD_PROFILE=debug reuses what `cargo test` already built (what .ci/run does); release by default.
+BUILD_PROFILE=${BUILD_PROFILE:-release}
+case $BUILD_PROFILE in
+  release) BUILD_FLAGS=(--release); PROFILE_DIR=release ;;
+  debug) BUILD_FLAGS=(); PROFILE_DIR=debug ;;
+  *) die "BUILD_PROFILE must be release or debug" ;;
+esac
 if [[ -z "${NO_BUILD:-}" ]]; then
-  log "cargo build --release --examples"
-  (cd "$ROOT" && cargo build --release --examples --quiet) || die "build failed"
+  log "cargo build ${BUILD_FLAGS[*]} --bins --examples"
+  (cd "$ROOT" && cargo build "${BUILD_FLAGS[@]}" --bins --examples --quiet) || die "build failed"
 fi
-WMCP=$TARGET/release/windmill-mcp
-FAKE=$TARGET/release/examples/fake_windmill
-[[ -x $WMCP && -x $FAKE ]] || die "missing $WMCP or $FAKE (build with: cargo build --release --examples)"
+WMCP=$TARGET/$PROFILE_DIR/windmill-mcp
+FAKE=$TARGET/$PROFILE_DIR/examples/fake_windmill
+[[ -x $WMCP && -x $FAKE ]] || die "missing $WMCP or $FAKE (build with: cargo build ${BUILD_FLAGS[*]} --bins --examples)"
 
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
