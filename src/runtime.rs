@@ -7,42 +7,8 @@ use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-/// HTTP methods of the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-        }
-    }
-}
-
-/// MCP tool annotations of an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hints {
-    pub read_only: bool,
-    pub destructive: bool,
-    pub idempotent: bool,
-    pub open_world: bool,
-}
+/// HTTP methods and MCP hints: the same types the generator's intermediate form uses.
+pub use windmill_mcp_codegen::ir::{Hints, Method};
 
 /// Turns validated arguments into an HTTP request; `&str` is the workspace.
 pub type BuildFn = fn(&Args, &str) -> Result<HttpRequest, ArgError>;
