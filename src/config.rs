@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::profile::Profile;
 use crate::registry::{Exposure, Selection};
 use crate::windmill::{Limits, Token};
 
@@ -18,6 +19,10 @@ pub struct Settings {
     pub selection: Selection,
     /// Only read-only operations are listed, searchable and callable.
     pub read_only: bool,
+    /// The client profile: the schema dialect of `tools/list`.
+    pub profile: Profile,
+    /// Longer tool names are shortened to this many characters.
+    pub max_name_len: Option<usize>,
     /// Tools per `tools/list` page.
     pub page_size: usize,
     /// Timeouts and response size towards Windmill.
@@ -34,6 +39,8 @@ impl Default for Settings {
             workspace: None,
             selection: Selection::Curated,
             read_only: false,
+            profile: Profile::Full,
+            max_name_len: None,
             page_size: 100,
             limits: Limits {
                 timeout: Duration::from_secs(60),
@@ -50,6 +57,8 @@ impl Settings {
         Exposure {
             selection: self.selection.clone(),
             read_only: self.read_only,
+            profile: self.profile,
+            max_name_len: self.max_name_len,
         }
     }
 }

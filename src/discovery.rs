@@ -174,7 +174,8 @@ pub fn describe(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
         "method": e.method.as_str(),
         "path": e.path,
         "annotations": entry.tool.annotations,
-        "inputSchema": entry.tool.input_schema,
+        "inputSchema": crate::profile::endpoint_input_schema(e.name, exposure.profile)
+            .unwrap_or_else(|| entry.tool.input_schema.clone()),
     });
     if let (Some(out), Some(o)) = (&entry.tool.output_schema, v.as_object_mut()) {
         o.insert("outputSchema".into(), Value::Object((**out).clone()));

@@ -309,6 +309,24 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
                 "read_only" | "readonly" => {
                     exposure.read_only |= matches!(v.as_str(), "" | "1" | "true" | "yes")
                 }
+                "client" => match crate::profile::Profile::parse(&v) {
+                    Ok(p) => exposure.profile = p,
+                    Err(e) => {
+                        return plain(
+                            StatusCode::BAD_REQUEST,
+                            format!("Bad Request: ?client=: {e}"),
+                        )
+                    }
+                },
+                "max_name_len" => match v.parse::<usize>() {
+                    Ok(n) => exposure.max_name_len = Some(n),
+                    Err(_) => {
+                        return plain(
+                            StatusCode::BAD_REQUEST,
+                            format!("Bad Request: ?max_name_len=: expected a number, got `{v}`"),
+                        )
+                    }
+                },
                 _ => {}
             }
         }

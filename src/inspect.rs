@@ -121,6 +121,8 @@ pub fn stats() -> String {
         let exposure = Exposure {
             selection: sel,
             read_only,
+            profile: crate::profile::Profile::Full,
+            max_name_len: None,
         };
         let tools = crate::server::listed_tools(&exposure);
         let bytes = serde_json::to_vec(&json!({ "tools": tools }))
@@ -135,6 +137,32 @@ pub fn stats() -> String {
             bytes / 4,
             bytes as f64 / WINDMILL_BUILTIN_CURATED_BYTES as f64
         );
+    }
+    let _ = writeln!(
+        out,
+        "\nClient profiles (tools/list bytes, ~tokens):\n{:<12} {:>18} {:>18} {:>18}",
+        "MODE", "full", "openai", "gemini"
+    );
+    for (label, sel) in [
+        ("curated", Selection::Curated),
+        ("discover", Selection::Discover),
+        ("all", Selection::All),
+    ] {
+        let mut row = format!("{label:<12}");
+        for profile in crate::profile::Profile::ALL {
+            let exposure = Exposure {
+                selection: sel.clone(),
+                read_only: false,
+                profile,
+                max_name_len: None,
+            };
+            let tools = crate::server::listed_tools(&exposure);
+            let bytes = serde_json::to_vec(&json!({ "tools": tools }))
+                .map(|v| v.len())
+                .unwrap_or(0);
+            let _ = write!(row, " {:>18}", format!("{bytes} ~{}", bytes / 4));
+        }
+        let _ = writeln!(out, "{row}");
     }
     let curated: Vec<&ToolEntry> = REGISTRY.select(&Selection::Curated).collect();
     let endpoint_bytes = tools_list_bytes(&curated);

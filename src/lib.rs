@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod generated;
 pub mod http;
 pub mod inspect;
+pub mod profile;
 pub mod registry;
 pub mod runtime;
 pub mod search;

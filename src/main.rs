@@ -86,6 +86,12 @@ struct Common {
     /// Only read-only operations are listed, searchable and callable.
     #[arg(long, env = "WINDMILL_MCP_READ_ONLY")]
     read_only: bool,
+    /// Client profile: `full` (schemas as generated), `openai` (strict function calling) or `gemini`.
+    #[arg(long, env = "WINDMILL_MCP_CLIENT_PROFILE", default_value = "full")]
+    client_profile: String,
+    /// Shorten tool names longer than this (prefix + hash), for clients that prefix tool names.
+    #[arg(long, env = "WINDMILL_MCP_MAX_NAME_LEN")]
+    max_name_len: Option<usize>,
     /// Tools per `tools/list` page.
     #[arg(long, env = "WINDMILL_MCP_PAGE_SIZE", default_value_t = 100)]
     page_size: usize,
@@ -129,6 +135,8 @@ impl Common {
             workspace: self.workspace.clone().filter(|w| !w.is_empty()),
             selection: Selection::parse(&self.tools)?,
             read_only: self.read_only,
+            profile: windmill_mcp::profile::Profile::parse(&self.client_profile)?,
+            max_name_len: self.max_name_len,
             page_size: self.page_size.max(1),
             limits: Limits {
                 timeout: Duration::from_secs(self.timeout.max(1)),

@@ -204,6 +204,10 @@ impl Selection {
 pub struct Exposure {
     pub selection: Selection,
     pub read_only: bool,
+    /// The schema dialect of `tools/list` (`?client=`, `--client-profile`).
+    pub profile: crate::profile::Profile,
+    /// Longer tool names are shortened to this many characters (`?max_name_len=`, `--max-name-len`).
+    pub max_name_len: Option<usize>,
 }
 
 impl Exposure {

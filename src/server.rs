@@ -108,10 +108,17 @@ impl McpServer {
     pub async fn call_endpoint(
         &self,
         entry: &ToolEntry,
-        args: JsonObject,
+        mut args: JsonObject,
         caller: &Caller,
     ) -> CallToolResult {
         let ep = entry.endpoint;
+        // Arguments from a profiled client (nulls, JSON text) back towards the full schema.
+        if let Err(e) = crate::profile::unprofile_args(&mut args, entry.input_schema()) {
+            return tool_error(format!(
+                "Invalid arguments for `{}`, nothing was sent to Windmill: {e}",
+                ep.name
+            ));
+        }
         if let Some(problems) = validate(entry, &args) {
             return tool_error(problems);
         }
@@ -480,8 +487,7 @@ impl ServerHandler for McpServer {
                 })?,
         };
         let end = (start + page).min(all.len());
-        let mut result =
-            ListToolsResult::with_all_items(all[start..end].iter().map(|t| (*t).clone()).collect());
+        let mut result = ListToolsResult::with_all_items(all[start..end].to_vec());
         if end < all.len() {
             result.next_cursor = Some(format!("o:{end}"));
         }
@@ -502,9 +508,14 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = self.caller(&context);
         let name = request.name.as_ref();
-        let args = request.arguments.clone().unwrap_or_default();
+        let mut args = request.arguments.clone().unwrap_or_default();
         let exposure = &caller.exposure;
         if discovery::is_discovery(name) && exposure.selection.has_discovery() {
+            if let Some(t) = discovery::TOOLS.iter().find(|t| t.name == name) {
+                if let Err(e) = crate::profile::unprofile_args(&mut args, &t.input_schema) {
+                    return Ok(tool_error(format!("Invalid arguments for `{name}`: {e}")).into());
+                }
+            }
             let result = match name {
                 discovery::SEARCH => discovery::search(&args, exposure),
                 discovery::DESCRIBE => discovery::describe(&args, exposure),
@@ -521,10 +532,10 @@ impl ServerHandler for McpServer {
             };
             return Ok(result.into());
         }
-        let entry = REGISTRY.get(name).filter(|e| exposure.lists(e.endpoint));
+        let entry = endpoint_named(name, exposure).filter(|e| exposure.lists(e.endpoint));
         let Some(entry) = entry else {
-            let names = listed_tools(exposure).into_iter().map(|t| t.name.as_ref());
-            let near = crate::suggest::closest(name, names, 3);
+            let listed = listed_tools(exposure);
+            let near = crate::suggest::closest(name, listed.iter().map(|t| t.name.as_ref()), 3);
             let hint = if near.is_empty() {
                 String::new()
             } else {
@@ -551,17 +562,42 @@ impl ServerHandler for McpServer {
 }
 
 /// The tools a caller sees, in `tools/list` order: discovery tools first, then endpoint tools by name.
-pub fn listed_tools(exposure: &Exposure) -> Vec<&'static rmcp::model::Tool> {
-    let mut out: Vec<&'static rmcp::model::Tool> = Vec::new();
+///
+/// Schemas are in the caller's client profile (cached per profile); names longer than its
+/// `max_name_len` are shortened.
+pub fn listed_tools(exposure: &Exposure) -> Vec<rmcp::model::Tool> {
+    let profiled = crate::profile::tools(exposure.profile);
+    let mut out: Vec<rmcp::model::Tool> = Vec::new();
     if exposure.selection.has_discovery() {
-        out.extend(discovery::TOOLS.iter());
+        out.extend(profiled.discovery.iter().cloned());
     }
     out.extend(
         REGISTRY
             .all()
             .iter()
-            .filter(|e| exposure.lists(e.endpoint))
-            .map(|e| &e.tool),
+            .zip(&profiled.endpoints)
+            .filter(|(e, _)| exposure.lists(e.endpoint))
+            .map(|(_, t)| t.clone()),
     );
+    if exposure.max_name_len.is_some() {
+        for t in &mut out {
+            let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
+            if short != t.name {
+                t.name = short.into();
+            }
+        }
+    }
     out
+}
+
+/// The endpoint a (possibly shortened) tool name stands for.
+fn endpoint_named<'a>(name: &str, exposure: &Exposure) -> Option<&'a ToolEntry> {
+    if let Some(e) = REGISTRY.get(name) {
+        return Some(e);
+    }
+    exposure.max_name_len?;
+    REGISTRY
+        .all()
+        .iter()
+        .find(|e| crate::profile::short_name(e.endpoint.name, exposure.max_name_len) == name)
 }

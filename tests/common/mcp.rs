@@ -31,6 +31,8 @@ pub fn settings(base_url: &str) -> Settings {
         workspace: None,
         selection: Selection::Curated,
         read_only: false,
+        profile: windmill_mcp::profile::Profile::Full,
+        max_name_len: None,
         page_size: 10,
         limits: Limits {
             timeout: Duration::from_secs(10),

@@ -1,0 +1,175 @@
+//! Client profiles end to end: the listed schemas obey each profile's rules, profiled arguments are
+//! mapped back before they reach Windmill, and shortened tool names are callable.
+
+mod common;
+
+use common::fake_windmill::{self as fw, TOKEN_ALICE};
+use common::mcp::{call, connect, serve, settings, text_of};
+use rmcp::model::ProtocolVersion;
+use serde_json::{json, Value};
+use windmill_mcp::http::HttpOptions;
+use windmill_mcp::profile::{check, Profile};
+
+async fn setup(query: &str) -> (fw::FakeWindmill, common::mcp::Client) {
+    let fake = fw::start().await;
+    let mut s = settings(&fake.base_url);
+    s.page_size = 1000;
+    let addr = serve(s, HttpOptions::default()).await;
+    let client = connect(
+        &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
+        Some(TOKEN_ALICE),
+        ProtocolVersion::V_2025_11_25,
+    )
+    .await;
+    (fake, client)
+}
+
+#[tokio::test]
+async fn every_mode_and_profile_lists_schemas_the_profile_accepts() {
+    for mode in ["curated", "discover", "all"] {
+        for profile in Profile::ALL {
+            let (_fake, client) =
+                setup(&format!("?tools={mode}&client={}", profile.as_str())).await;
+            let tools = client.list_all_tools().await.expect("list");
+            assert!(!tools.is_empty(), "{mode}/{profile:?}");
+            let mut problems = Vec::new();
+            for t in &tools {
+                let schema = Value::Object((*t.input_schema).clone());
+                for p in check(&schema, profile) {
+                    problems.push(format!("{}: {p}", t.name));
+                }
+                // Every listed schema still compiles as JSON Schema.
+                if let Err(e) = jsonschema::draft202012::new(&schema) {
+                    problems.push(format!("{}: does not compile: {e}", t.name));
+                }
+            }
+            assert!(
+                problems.is_empty(),
+                "{mode}/{profile:?}: {} problems, e.g. {:#?}",
+                problems.len(),
+                &problems[..problems.len().min(10)]
+            );
+            if profile == Profile::Full && mode == "all" {
+                // Full fidelity: exactly the generated schemas.
+                for t in &tools {
+                    let e = windmill_mcp::registry::REGISTRY
+                        .get(&t.name)
+                        .expect("endpoint");
+                    assert_eq!(*t.input_schema, *e.input_schema(), "{}", t.name);
+                }
+            }
+            let _ = client.cancel().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn openai_nulls_and_json_text_reach_windmill_as_the_full_schema_wants() {
+    let (fake, client) = setup("?tools=curated&client=openai").await;
+    let tools = client.list_all_tools().await.expect("list");
+    let run = tools
+        .iter()
+        .find(|t| t.name == "runScriptByPath")
+        .expect("runScriptByPath");
+    // The free-form `body` (required here) is JSON text.
+    assert_eq!(
+        run.input_schema["properties"]["body"]["type"],
+        json!("string")
+    );
+    assert!(run.input_schema["properties"]["body"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("JSON text")));
+    // A strict client sends every property: null for those it leaves out.
+    let mut args = serde_json::Map::new();
+    for k in run.input_schema["properties"]
+        .as_object()
+        .expect("props")
+        .keys()
+    {
+        args.insert(k.clone(), Value::Null);
+    }
+    args.insert("path".into(), json!("u/admin/hello"));
+    args.insert("body".into(), json!("{\"name\":\"x\"}"));
+    fake.clear_requests();
+    let r = call(&client, "runScriptByPath", Value::Object(args.clone())).await;
+    assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+    let req = fake.last_request().expect("request");
+    assert_eq!(req.path, "/api/w/demo/jobs/run/p/u/admin/hello");
+    assert_eq!(req.json, Some(json!({"name": "x"})));
+
+    // JSON text that does not parse: a tool error, nothing sent.
+    fake.clear_requests();
+    args.insert("body".into(), json!("{name: x"));
+    let r = call(&client, "runScriptByPath", Value::Object(args)).await;
+    assert_eq!(r.is_error, Some(true));
+    assert!(text_of(&r).contains("`body`"), "{}", text_of(&r));
+    assert!(fake.requests().is_empty());
+
+    // Through call_endpoint, whose `arguments` is JSON text in this profile.
+    let r = call(
+        &client,
+        "call_endpoint",
+        json!({"name": "runScriptByPath", "arguments": "{\"path\":\"u/admin/hello\",\"body\":\"{\\\"name\\\":\\\"y\\\"}\"}"}),
+    )
+    .await;
+    assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+    assert_eq!(
+        fake.last_request().expect("request").json,
+        Some(json!({"name": "y"}))
+    );
+
+    // describe_endpoint shows the profiled schema.
+    let r = call(
+        &client,
+        "describe_endpoint",
+        json!({"name": "runScriptByPath"}),
+    )
+    .await;
+    let d = r.structured_content.expect("described");
+    assert_eq!(d["inputSchema"]["additionalProperties"], json!(false));
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn long_names_are_shortened_and_called_back() {
+    let (fake, client) = setup("?tools=all&max_name_len=20").await;
+    let tools = client.list_all_tools().await.expect("list");
+    let re = regex_like_valid;
+    let mut shortened = 0;
+    let mut names = std::collections::HashSet::new();
+    for t in &tools {
+        assert!(t.name.len() <= 20 && re(&t.name), "{}", t.name);
+        assert!(names.insert(t.name.to_string()), "duplicate {}", t.name);
+        if windmill_mcp::registry::REGISTRY.get(&t.name).is_none() {
+            shortened += 1;
+        }
+    }
+    assert!(shortened > 10, "{shortened}");
+    let long = windmill_mcp::registry::REGISTRY
+        .all()
+        .iter()
+        .find(|e| e.endpoint.name == "getScriptLatestVersion")
+        .map(|e| e.endpoint.name)
+        .expect("a long name");
+    let short = windmill_mcp::profile::short_name(long, Some(20)).into_owned();
+    assert_ne!(short, long);
+    assert!(tools.iter().any(|t| t.name == short.as_str()));
+    fake.clear_requests();
+    let r = call(&client, &short, json!({"path": "f/folder/my_script"})).await;
+    let req = fake.last_request().expect("request");
+    assert!(
+        req.path.contains("/scripts/") && req.path.ends_with("f/folder/my_script"),
+        "{} {}",
+        req.path,
+        text_of(&r)
+    );
+    let _ = client.cancel().await;
+}
+
+fn regex_like_valid(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
