@@ -215,22 +215,28 @@ for entry in "${SCENARIOS[@]}"; do
 done
 
 # ---- MCP Inspector CLI --------------------------------------------------------------------------
-t0=$(date +%s)
-set +e
-inspector --cli "$STATEFUL_URL" --transport http --method tools/list --strict \
-  >"$RUN_DIR/inspector.out" 2>"$RUN_DIR/inspector.err"
-rc=$?
-set -e
-ntools=$(node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log((j.tools || []).length) } catch { console.log(0) }' "$RUN_DIR/inspector.out")
-if [[ $rc -eq 0 && $ntools -gt 0 ]]; then verdict=PASS; else verdict=FAIL; FAILED=$((FAILED + 1)); fi
-line=$(printf '%-4s %-10s %-32s %-9s %s tools (exit %s, %ss)' "$verdict" inspector \
-  "tools/list --strict" stateful "$ntools" "$rc" "$(($(date +%s) - t0))")
-SUMMARY+=("$line")
-echo "$line"
-if [[ $verdict == FAIL ]]; then
-  sed 's/^/    | /' "$RUN_DIR/inspector.err" | tail -n 40
-fi
+# tools/list --strict for every tool mode × client profile (?tools=…&client=…).
+for mode in curated discover all; do
+  for client in full openai gemini; do
+    t0=$(date +%s)
+    tag="$mode-$client"
+    set +e
+    inspector --cli "$STATEFUL_URL?tools=$mode&client=$client" --transport http --method tools/list --strict \
+      >"$RUN_DIR/inspector-$tag.out" 2>"$RUN_DIR/inspector-$tag.err"
+    rc=$?
+    set -e
+    ntools=$(node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      console.log((j.tools || []).length) } catch { console.log(0) }' "$RUN_DIR/inspector-$tag.out")
+    if [[ $rc -eq 0 && $ntools -gt 0 ]]; then verdict=PASS; else verdict=FAIL; FAILED=$((FAILED + 1)); fi
+    line=$(printf '%-4s %-10s %-32s %-9s %s tools (exit %s, %ss)' "$verdict" inspector \
+      "tools/list --strict $tag" stateful "$ntools" "$rc" "$(($(date +%s) - t0))")
+    SUMMARY+=("$line")
+    echo "$line"
+    if [[ $verdict == FAIL ]]; then
+      sed 's/^/    | /' "$RUN_DIR/inspector-$tag.err" | tail -n 40
+    fi
+  done
+done
 
 # ---- summary ------------------------------------------------------------------------------------
 total=${#SUMMARY[@]}
