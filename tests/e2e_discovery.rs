@@ -2,25 +2,13 @@
 
 mod common;
 
-use common::fake_windmill::{self as fw, TOKEN_ALICE};
-use common::mcp::{call, connect, serve, settings, text_of};
-use rmcp::model::{CallToolRequestParams, ProtocolVersion};
+use common::fake_windmill as fw;
+use common::mcp::{call, text_of};
+use rmcp::model::CallToolRequestParams;
 use serde_json::json;
-use windmill_mcp::http::HttpOptions;
 
 async fn setup(query: &str, read_only: bool) -> (fw::FakeWindmill, common::mcp::Client) {
-    let fake = fw::start().await;
-    let mut s = settings(&fake.base_url);
-    s.read_only = read_only;
-    s.page_size = 1000;
-    let addr = serve(s, HttpOptions::default()).await;
-    let client = connect(
-        &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
-        Some(TOKEN_ALICE),
-        ProtocolVersion::V_2025_11_25,
-    )
-    .await;
-    (fake, client)
+    common::mcp::fake_and_client(query, read_only).await
 }
 
 #[tokio::test]

@@ -3,25 +3,13 @@
 
 mod common;
 
-use common::fake_windmill::{self as fw, TOKEN_ALICE};
-use common::mcp::{call, connect, serve, settings, text_of};
-use rmcp::model::ProtocolVersion;
+use common::fake_windmill as fw;
+use common::mcp::{call, text_of};
 use serde_json::{json, Value};
-use windmill_mcp::http::HttpOptions;
 use windmill_mcp::profile::{check, Profile};
 
 async fn setup(query: &str) -> (fw::FakeWindmill, common::mcp::Client) {
-    let fake = fw::start().await;
-    let mut s = settings(&fake.base_url);
-    s.page_size = 1000;
-    let addr = serve(s, HttpOptions::default()).await;
-    let client = connect(
-        &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
-        Some(TOKEN_ALICE),
-        ProtocolVersion::V_2025_11_25,
-    )
-    .await;
-    (fake, client)
+    common::mcp::fake_and_client(query, false).await
 }
 
 #[tokio::test]

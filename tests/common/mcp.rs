@@ -95,3 +95,23 @@ pub fn text_of(r: &CallToolResult) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A fake Windmill and an rmcp client of windmill-mcp (one page of tools) on
+/// `/api/mcp/w/demo/mcp{query}`, with alice's token.
+pub async fn fake_and_client(
+    query: &str,
+    read_only: bool,
+) -> (super::fake_windmill::FakeWindmill, Client) {
+    let fake = super::fake_windmill::start().await;
+    let mut s = settings(&fake.base_url);
+    s.read_only = read_only;
+    s.page_size = 1000;
+    let addr = serve(s, HttpOptions::default()).await;
+    let client = connect(
+        &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
+        Some(super::fake_windmill::TOKEN_ALICE),
+        ProtocolVersion::V_2025_11_25,
+    )
+    .await;
+    (fake, client)
+}
