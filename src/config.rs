@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::profile::Profile;
 use crate::registry::{Exposure, Selection};
 use crate::windmill::{Limits, Token};
+use crate::workspace::{ItemOptions, ItemSelection};
 
 /// What a server instance is configured with.
 #[derive(Debug, Clone)]
@@ -29,6 +30,10 @@ pub struct Settings {
     pub limits: Limits,
     /// Largest tool result sent to the client; longer ones are cut with a marker.
     pub max_result_bytes: usize,
+    /// Which workspace scripts and flows are tools (a URL may override).
+    pub items: ItemSelection,
+    /// Refresh interval, job timeout and fetch concurrency of workspace scripts and flows.
+    pub item_options: ItemOptions,
 }
 
 impl Default for Settings {
@@ -47,6 +52,8 @@ impl Default for Settings {
                 max_response_bytes: 16 * 1024 * 1024,
             },
             max_result_bytes: 100_000,
+            items: ItemSelection::default(),
+            item_options: ItemOptions::default(),
         }
     }
 }

@@ -72,7 +72,8 @@ pub fn app(shared: Arc<Shared>, options: HttpOptions) -> Router {
     // Origins are checked by `gate` (with the same list) so that the answer comes before the 401.
     config = config.disable_allowed_origins();
     let factory_shared = shared.clone();
-    let factory = move || Ok(McpServer::http(factory_shared.clone()));
+    let watch = !options.stateless;
+    let factory = move || Ok(McpServer::http(factory_shared.clone(), watch));
     let mcp = if options.stateless {
         let config = config
             .with_legacy_session_mode(false)
@@ -293,6 +294,7 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
         return r;
     };
     let mut exposure = gate.shared.settings.exposure();
+    let mut items = gate.shared.settings.items.clone();
     if let Some(q) = &query {
         for (k, v) in form_pairs(q) {
             match k.as_str() {
@@ -318,6 +320,13 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
                         )
                     }
                 },
+                "scripts" | "flows" => match crate::workspace::ItemFilter::parse(&v) {
+                    Ok(f) if k == "scripts" => items.scripts = f,
+                    Ok(f) => items.flows = f,
+                    Err(e) => {
+                        return plain(StatusCode::BAD_REQUEST, format!("Bad Request: ?{k}=: {e}"))
+                    }
+                },
                 "max_name_len" => match v.parse::<usize>() {
                     Ok(n) => exposure.max_name_len = Some(n),
                     Err(_) => {
@@ -335,6 +344,7 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
         workspace,
         token: Some(token),
         exposure,
+        items,
     });
     next.run(req).await
 }

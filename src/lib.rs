@@ -7,7 +7,8 @@
 //! * [`server`]: the MCP server (tools/list, tools/call);
 //! * [`http`]: Streamable HTTP routes, authentication and Host/Origin checks;
 //! * [`inspect`]: the `tools` command;
-//! * [`spec`]: the `spec` command (pull, diff, bundle) and the start-up version check.
+//! * [`spec`]: the `spec` command (pull, diff, bundle) and the start-up version check;
+//! * [`workspace`]: each workspace's scripts and flows as tools, discovered live and run as jobs.
 
 pub mod bench;
 pub mod config;
@@ -23,3 +24,4 @@ pub mod server;
 pub mod spec;
 pub mod suggest;
 pub mod windmill;
+pub mod workspace;

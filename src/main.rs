@@ -10,6 +10,7 @@ use windmill_mcp::http::HttpOptions;
 use windmill_mcp::registry::Selection;
 use windmill_mcp::server::{Caller, McpServer, Shared};
 use windmill_mcp::windmill::{Limits, Token};
+use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 use windmill_mcp::{bench, inspect};
 
 #[derive(Parser)]
@@ -104,6 +105,19 @@ struct Common {
     /// Largest tool result sent to the client, in bytes; longer ones are cut with a marker.
     #[arg(long, env = "WINDMILL_MCP_MAX_RESULT_BYTES", default_value_t = 100_000)]
     max_result_bytes: usize,
+    /// Workspace scripts listed as tools: `all`, `none`, or `favorites` and path globs
+    /// (`f/team/*`, `u/me/**`), comma-separated.
+    #[arg(long, env = "WINDMILL_MCP_SCRIPTS", default_value = "all")]
+    scripts: String,
+    /// Workspace flows listed as tools: `all`, `none`, or `favorites` and path globs.
+    #[arg(long, env = "WINDMILL_MCP_FLOWS", default_value = "all")]
+    flows: String,
+    /// How often the scripts and flows are listed again, in seconds.
+    #[arg(long, env = "WINDMILL_MCP_REFRESH_INTERVAL", default_value_t = 60)]
+    refresh_interval: u64,
+    /// How long a script or flow call waits for its job before returning the job id, in seconds.
+    #[arg(long, env = "WINDMILL_MCP_JOB_TIMEOUT", default_value_t = 120)]
+    job_timeout: u64,
 }
 
 #[derive(ClapArgs, Clone)]
@@ -143,6 +157,15 @@ impl Common {
                 max_response_bytes: self.max_response_bytes,
             },
             max_result_bytes: self.max_result_bytes.max(1000),
+            items: ItemSelection {
+                scripts: ItemFilter::parse(&self.scripts).map_err(|e| format!("--scripts: {e}"))?,
+                flows: ItemFilter::parse(&self.flows).map_err(|e| format!("--flows: {e}"))?,
+            },
+            item_options: ItemOptions {
+                refresh_interval: Duration::from_secs(self.refresh_interval.max(1)),
+                job_timeout: Duration::from_secs(self.job_timeout.max(1)),
+                ..ItemOptions::default()
+            },
         })
     }
 }
@@ -202,6 +225,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 workspace: settings.workspace.clone(),
                 token: settings.token.clone(),
                 exposure: settings.exposure(),
+                items: settings.items.clone(),
             };
             let shared = Shared::new(settings)?;
             let server = McpServer::fixed(shared, caller);

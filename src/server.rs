@@ -6,7 +6,9 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -22,6 +24,10 @@ use crate::discovery;
 use crate::registry::{Exposure, ToolEntry, REGISTRY};
 use crate::runtime::{describe_value, Args};
 use crate::windmill::{Answer, Token, Windmill};
+use crate::workspace::{run, Catalog, ItemSelection, ItemTool, Items};
+
+/// A call to an unknown script or flow name refreshes the list at most this often.
+const MIN_STALE_REFRESH: Duration = Duration::from_secs(5);
 
 /// Who is calling and in which workspace: from the HTTP request, or fixed for stdio.
 #[derive(Debug, Clone)]
@@ -30,6 +36,8 @@ pub struct Caller {
     pub token: Option<Token>,
     /// Which tools this caller sees (tool mode and read-only mode).
     pub exposure: Exposure,
+    /// Which of the workspace's scripts and flows are tools.
+    pub items: ItemSelection,
 }
 
 /// What every session shares.
@@ -37,12 +45,46 @@ pub struct Caller {
 pub struct Shared {
     pub settings: Settings,
     pub windmill: Windmill,
+    /// Catalogs of workspace scripts and flows.
+    pub items: Arc<Items>,
 }
 
 impl Shared {
     pub fn new(settings: Settings) -> Result<Arc<Self>, String> {
         let windmill = Windmill::new(&settings.base_url, settings.limits)?;
-        Ok(Arc::new(Shared { settings, windmill }))
+        let items = Arc::new(Items::new(settings.item_options));
+        Ok(Arc::new(Shared {
+            settings,
+            windmill,
+            items,
+        }))
+    }
+}
+
+/// Per-session state: the watcher that tells the client when its list of tools changed.
+struct Session {
+    /// Whether this session lives long enough to be told about changes (not in stateless mode).
+    watch: bool,
+    watcher: OnceLock<tokio::task::AbortHandle>,
+    /// The catalog generation this session last saw.
+    seen: Arc<AtomicU64>,
+}
+
+impl Session {
+    fn new(watch: bool) -> Self {
+        Session {
+            watch,
+            watcher: OnceLock::new(),
+            seen: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(h) = self.watcher.get() {
+            h.abort();
+        }
     }
 }
 
@@ -52,6 +94,7 @@ pub struct McpServer {
     shared: Arc<Shared>,
     /// Set for stdio; over HTTP the caller comes with each request.
     fixed: Option<Caller>,
+    session: Arc<Session>,
 }
 
 pub const INSTRUCTIONS: &str = "This server exposes a Windmill instance (an open-source platform that runs scripts, flows and apps) as tools. \
@@ -63,10 +106,12 @@ that getJob and getJobLogs read. Tool annotations tell which tools only read (re
 Failed calls come back as tool errors that say what was wrong; fix the arguments and retry.";
 
 impl McpServer {
-    pub fn http(shared: Arc<Shared>) -> Self {
+    /// A handler for one HTTP session (`watch`: the session may be told about list changes).
+    pub fn http(shared: Arc<Shared>, watch: bool) -> Self {
         McpServer {
             shared,
             fixed: None,
+            session: Arc::new(Session::new(watch)),
         }
     }
 
@@ -74,6 +119,7 @@ impl McpServer {
         McpServer {
             shared,
             fixed: Some(caller),
+            session: Arc::new(Session::new(true)),
         }
     }
 
@@ -91,6 +137,7 @@ impl McpServer {
             workspace: self.shared.settings.workspace.clone(),
             token: None,
             exposure: self.shared.settings.exposure(),
+            items: self.shared.settings.items.clone(),
         })
     }
 
@@ -100,6 +147,154 @@ impl McpServer {
                 self.shared.settings.token.clone()
             } else {
                 None
+            }
+        })
+    }
+
+    fn items_enabled(&self, caller: &Caller) -> bool {
+        !caller.items.is_none() && !caller.exposure.read_only
+    }
+
+    /// The caller's scripts and flows, when they are enabled and the caller has a workspace and a
+    /// token.
+    async fn workspace_catalog(&self, caller: &Caller) -> Option<Arc<Catalog>> {
+        if !self.items_enabled(caller) {
+            return None;
+        }
+        let workspace = caller.workspace.as_deref()?;
+        let token = self.token_for(caller)?;
+        Some(
+            self.shared
+                .items
+                .catalog(&self.shared.windmill, workspace, &token, &caller.items)
+                .await,
+        )
+    }
+
+    /// Starts (once per session) the task that refreshes the caller's catalog every refresh
+    /// interval and sends `notifications/tools/list_changed` when it changed.
+    fn start_watcher(&self, caller: &Caller, context: &RequestContext<RoleServer>) {
+        if !self.session.watch || self.session.watcher.get().is_some() {
+            return;
+        }
+        let (Some(workspace), Some(token)) = (caller.workspace.clone(), self.token_for(caller))
+        else {
+            return;
+        };
+        let shared = self.shared.clone();
+        let peer = context.peer.clone();
+        let selection = caller.items.clone();
+        let seen = self.session.seen.clone();
+        let task = tokio::spawn(async move {
+            let interval = shared.settings.item_options.refresh_interval;
+            loop {
+                tokio::time::sleep(interval).await;
+                if peer.is_transport_closed() {
+                    break;
+                }
+                let c = shared
+                    .items
+                    .fresh(&shared.windmill, &workspace, &token, &selection)
+                    .await;
+                if c.generation != seen.load(Ordering::Relaxed) {
+                    if peer.notify_tool_list_changed().await.is_err() {
+                        break;
+                    }
+                    seen.store(c.generation, Ordering::Relaxed);
+                }
+            }
+        });
+        if self.session.watcher.set(task.abort_handle()).is_err() {
+            task.abort();
+        }
+    }
+
+    /// Runs a workspace script or flow tool; `None` when `name` is not one.
+    async fn call_item(
+        &self,
+        name: &str,
+        mut args: JsonObject,
+        caller: &Caller,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<Result<CallToolResponse, ErrorData>> {
+        let mut catalog = self.workspace_catalog(caller).await?;
+        let workspace = caller.workspace.clone()?;
+        let token = self.token_for(caller)?;
+        let find = |c: &Catalog| -> Option<Arc<ItemTool>> {
+            c.get(name).cloned().or_else(|| {
+                caller.exposure.max_name_len?;
+                c.items
+                    .iter()
+                    .find(|i| {
+                        crate::profile::short_name(i.name(), caller.exposure.max_name_len) == name
+                    })
+                    .cloned()
+            })
+        };
+        let mut item = find(&catalog);
+        if item.is_none()
+            && catalog
+                .refreshed
+                .is_none_or(|t| t.elapsed() >= MIN_STALE_REFRESH)
+        {
+            // Perhaps new since the last listing.
+            catalog = self
+                .shared
+                .items
+                .refresh_now(&self.shared.windmill, &workspace, &token, &caller.items)
+                .await;
+            item = find(&catalog);
+        }
+        let Some(item) = item else {
+            let near = crate::suggest::closest(name, catalog.items.iter().map(|i| i.name()), 3);
+            let mut msg = format!("unknown tool `{name}`: no script or flow of workspace `{workspace}` visible to this token has that name");
+            if !near.is_empty() {
+                msg.push_str(&format!("; did you mean {}?", near.join(", ")));
+            }
+            if let Some(e) = &catalog.error {
+                msg.push_str(&format!(" (the list could not be refreshed: {e})"));
+            }
+            return Some(Err(ErrorData::invalid_params(msg, None)));
+        };
+        if let Err(e) = crate::profile::unprofile_args(&mut args, &item.tool.input_schema) {
+            return Some(Ok(tool_error(format!(
+                "Invalid arguments for `{name}`, nothing was sent to Windmill: {e}"
+            ))
+            .into()));
+        }
+        if let Some(v) = item.validator() {
+            if let Some(problems) = validate_with(item.name(), v, &item.tool.input_schema, &args) {
+                return Some(Ok(tool_error(problems).into()));
+            }
+        }
+        let progress = run::Progress::of(context);
+        let end = run::run_item(
+            &self.shared.windmill,
+            Some(&token),
+            &workspace,
+            &item,
+            args,
+            self.shared.settings.item_options.job_timeout,
+            self.shared.settings.max_result_bytes,
+            &progress,
+            &context.ct,
+        )
+        .await;
+        Some(match end {
+            run::RunEnd::Done(r) => Ok(r.into()),
+            run::RunEnd::Stale(r) => {
+                let shared = self.shared.clone();
+                let selection = caller.items.clone();
+                tokio::spawn(async move {
+                    shared
+                        .items
+                        .refresh_now(&shared.windmill, &workspace, &token, &selection)
+                        .await;
+                });
+                Ok(r.into())
+            }
+            run::RunEnd::Cancelled => {
+                Err(ErrorData::internal_error("cancelled by the client", None))
             }
         })
     }
@@ -162,12 +357,23 @@ fn tool_error(text: String) -> CallToolResult {
 
 /// Checks arguments against the input schema; `Some(message)` lists every problem.
 pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
-    let validator = entry.validator()?;
+    validate_with(
+        entry.endpoint.name,
+        entry.validator()?,
+        entry.input_schema(),
+        args,
+    )
+}
+
+/// [`validate`] for any tool: its name, compiled validator and input schema.
+pub fn validate_with(
+    name: &str,
+    validator: &jsonschema::Validator,
+    schema: &JsonObject,
+    args: &JsonObject,
+) -> Option<String> {
     let instance = Value::Object(args.clone());
-    let props = entry
-        .input_schema()
-        .get("properties")
-        .and_then(Value::as_object);
+    let props = schema.get("properties").and_then(Value::as_object);
     let mut lines: Vec<String> = Vec::new();
     for err in validator.iter_errors(&instance) {
         let path = err.instance_path().to_string();
@@ -248,8 +454,7 @@ pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Option<String> {
         return None;
     }
     Some(format!(
-        "Invalid arguments for `{}`, nothing was sent to Windmill:\n- {}",
-        entry.endpoint.name,
+        "Invalid arguments for `{name}`, nothing was sent to Windmill:\n- {}",
         lines.join("\n- ")
     ))
 }
@@ -293,7 +498,7 @@ pub fn cap_text(text: String, max: usize) -> String {
 }
 
 /// Windmill's message from an error body: JSON `{"error": {"message"}}`, else the text.
-fn windmill_message(body: &[u8]) -> String {
+pub(crate) fn windmill_message(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         if let Some(m) = v.pointer("/error/message").and_then(Value::as_str) {
@@ -316,7 +521,7 @@ fn windmill_message(body: &[u8]) -> String {
 }
 
 /// A hint for 401/403 answers: which token to make.
-fn auth_hint(status: u16, message: &str) -> Option<String> {
+pub(crate) fn auth_hint(status: u16, message: &str) -> Option<String> {
     if status == 401 {
         return Some("The Windmill token was refused (unknown or expired). Create a token in Windmill (User settings → Tokens) and send it as `Authorization: Bearer <token>`.".into());
     }
@@ -451,12 +656,17 @@ fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION"))
-                    .with_title("Windmill MCP (all of Windmill's API, typed)"),
-            )
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new("windmill-mcp", env!("CARGO_PKG_VERSION"))
+                .with_title("Windmill MCP (all of Windmill's API, typed)"),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
@@ -469,14 +679,17 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let caller = self.caller(&context);
-        let all = listed_tools(&caller.exposure);
+        let statics = listed_tools(&caller.exposure);
+        let catalog = self.workspace_catalog(&caller).await;
+        let n_items = catalog.as_ref().map_or(0, |c| c.items.len() + 1);
+        let total = statics.len() + n_items;
         let page = self.shared.settings.page_size.max(1);
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
             Some(c) => c
                 .strip_prefix("o:")
                 .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| *n <= all.len())
+                .filter(|n| *n <= total)
                 .ok_or_else(|| {
                     ErrorData::invalid_params(
                         format!(
@@ -486,10 +699,42 @@ impl ServerHandler for McpServer {
                     )
                 })?,
         };
-        let end = (start + page).min(all.len());
-        let mut result = ListToolsResult::with_all_items(all[start..end].to_vec());
-        if end < all.len() {
+        let end = (start + page).min(total);
+        let exposure = &caller.exposure;
+        let mut tools = Vec::with_capacity(end - start);
+        for i in start..end {
+            if let Some(t) = statics.get(i) {
+                tools.push(t.clone());
+                continue;
+            }
+            let j = i - statics.len();
+            let Some(c) = &catalog else { break };
+            let mut t = if j == 0 {
+                let mut t = run::JOB_RESULT_TOOL.clone();
+                t.input_schema =
+                    Arc::new(crate::profile::transform(&t.input_schema, exposure.profile));
+                t
+            } else {
+                match c.items.get(j - 1) {
+                    Some(item) => item.listed(exposure.profile),
+                    None => break,
+                }
+            };
+            if exposure.max_name_len.is_some() {
+                let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
+                if short != t.name {
+                    t.name = short.into();
+                }
+            }
+            tools.push(t);
+        }
+        let mut result = ListToolsResult::with_all_items(tools);
+        if end < total {
             result.next_cursor = Some(format!("o:{end}"));
+        }
+        if let Some(c) = &catalog {
+            self.session.seen.store(c.generation, Ordering::Relaxed);
+            self.start_watcher(&caller, &context);
         }
         Ok(result)
     }
@@ -531,6 +776,33 @@ impl ServerHandler for McpServer {
                 },
             };
             return Ok(result.into());
+        }
+        if name == run::GET_JOB_RESULT && self.items_enabled(&caller) {
+            let Some(workspace) = caller.workspace.clone() else {
+                return Ok(tool_error(format!(
+                    "`{name}` works inside a workspace, and this connection has none."
+                ))
+                .into());
+            };
+            let token = self.token_for(&caller);
+            let progress = run::Progress::of(&context);
+            let r = run::job_result(
+                &self.shared.windmill,
+                token.as_ref(),
+                &workspace,
+                &args,
+                self.shared.settings.item_options.job_timeout,
+                self.shared.settings.max_result_bytes,
+                &progress,
+                &context.ct,
+            )
+            .await;
+            return Ok(r.into());
+        }
+        if (name.starts_with("s-") || name.starts_with("f-")) && REGISTRY.get(name).is_none() {
+            if let Some(r) = self.call_item(name, args.clone(), &caller, &context).await {
+                return r;
+            }
         }
         let entry = endpoint_named(name, exposure).filter(|e| exposure.lists(e.endpoint));
         let Some(entry) = entry else {

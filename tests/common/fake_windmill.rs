@@ -136,6 +136,9 @@ pub struct Script {
     pub lock: Option<String>,
     /// Result of every run. `None`: the run echoes its arguments (an object).
     pub result: Option<Value>,
+    /// `None`: everyone in the workspace sees it. Otherwise only these usernames (Windmill's
+    /// per-item permissions).
+    pub visible_to: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +155,8 @@ pub struct Flow {
     pub starred: bool,
     pub tag: Option<String>,
     pub version_id: i64,
+    /// `None`: everyone in the workspace sees it. Otherwise only these usernames.
+    pub visible_to: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -241,6 +246,8 @@ pub struct Job {
     /// For queued jobs: how many more `getJob` calls see it queued before it completes.
     /// `u32::MAX` keeps it queued for ever.
     pub pending_polls: u32,
+    /// Set when the job was cancelled (the reason).
+    pub canceled: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -825,6 +832,11 @@ fn router(app: AppState) -> Router {
         .route(&format!("{w}/jobs/list"), get(list_jobs))
         .route(&format!("{w}/jobs_u/get/{{id}}"), get(get_job))
         .route(&format!("{w}/jobs_u/get_logs/{{id}}"), get(get_job_logs))
+        .route(
+            &format!("{w}/jobs_u/completed/get_result_maybe/{{id}}"),
+            get(get_result_maybe),
+        )
+        .route(&format!("{w}/jobs_u/queue/cancel/{{id}}"), post(cancel_job))
         // schedules
         .route(&format!("{w}/schedules/create"), post(create_schedule))
         .route(
@@ -1681,6 +1693,7 @@ fn make_job(
         duration_ms: 12,
         schedule_path: None,
         pending_polls,
+        canceled: None,
     }
 }
 
@@ -2162,8 +2175,15 @@ fn default_schema() -> Value {
     })
 }
 
+/// Whether `who` may see an item with these per-item permissions.
+fn visible(to: &Option<Vec<String>>, who: &Authed) -> bool {
+    to.as_ref()
+        .is_none_or(|users| users.contains(&who.username))
+}
+
 async fn list_scripts(
     State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
     Path(w): Path<String>,
     Query(q): Q,
 ) -> ApiResult {
@@ -2177,16 +2197,24 @@ async fn list_scripts(
     let kinds = q_list(&q, "kinds");
     let created_by = q_list(&q, "created_by");
     with_ws(&app, &w, |ws, st| {
+        // The deployed version of each path (what `Workspace::script` answers), in one pass.
+        let mut live: HashMap<&str, &str> = HashMap::new();
+        for s in ws.scripts.iter().rev() {
+            if !s.archived && !s.deleted {
+                live.entry(s.path.as_str()).or_insert(s.hash.as_str());
+            }
+        }
         let mut items: Vec<&Script> = ws
             .scripts
             .iter()
             .filter(|s| !s.deleted)
+            .filter(|s| visible(&s.visible_to, &who))
             .filter(|s| {
                 if show_archived {
                     // only archived versions, one per path (the latest)
                     s.archived
                 } else {
-                    ws.script(&s.path).is_some_and(|live| live.hash == s.hash)
+                    live.get(s.path.as_str()) == Some(&s.hash.as_str())
                 }
             })
             .filter(|s| path_start.as_deref().is_none_or(|p| s.path.starts_with(p)))
@@ -2211,8 +2239,11 @@ async fn list_scripts(
         if order_desc {
             items.reverse();
         }
-        let items: Vec<Value> = items.into_iter().map(script_list_json).collect();
-        Ok(ok_json(Value::Array(paginate(items, &q, st)?)))
+        let items: Vec<Value> = paginate(items, &q, st)?
+            .into_iter()
+            .map(script_list_json)
+            .collect();
+        Ok(ok_json(Value::Array(items)))
     })
 }
 
@@ -2275,6 +2306,7 @@ async fn create_script(
             tag: b.tag,
             lock: b.lock,
             result: None,
+            visible_to: None,
         });
         Ok(created(hash))
     })
@@ -2305,10 +2337,15 @@ async fn delete_script_by_path(State(app): State<AppState>, Path((w, path)): WsP
     })
 }
 
-async fn get_script_by_path(State(app): State<AppState>, Path((w, path)): WsPath) -> ApiResult {
+async fn get_script_by_path(
+    State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
+    Path((w, path)): WsPath,
+) -> ApiResult {
     with_ws(&app, &w, |ws, _| {
         let s = ws
             .script(&path)
+            .filter(|s| visible(&s.visible_to, &who))
             .ok_or_else(|| ApiError::not_found_at("Script", &path))?;
         let mut out = script_json(&w, s);
         if let Value::Object(m) = &mut out {
@@ -2339,7 +2376,12 @@ fn check_flow_value(v: &Value) -> Result<(), ApiError> {
     }
 }
 
-async fn list_flows(State(app): State<AppState>, Path(w): Path<String>, Query(q): Q) -> ApiResult {
+async fn list_flows(
+    State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
+    Path(w): Path<String>,
+    Query(q): Q,
+) -> ApiResult {
     let path_start = q_str(&q, "path_start").map(str::to_string);
     let path_exact = q_str(&q, "path_exact").map(str::to_string);
     let show_archived = q_bool(&q, "show_archived")?.unwrap_or(false);
@@ -2350,6 +2392,7 @@ async fn list_flows(State(app): State<AppState>, Path(w): Path<String>, Query(q)
             .flows
             .values()
             .filter(|f| f.archived == show_archived)
+            .filter(|f| visible(&f.visible_to, &who))
             .filter(|f| path_start.as_deref().is_none_or(|p| f.path.starts_with(p)))
             .filter(|f| path_exact.as_deref().is_none_or(|p| f.path == p))
             .filter(|f| !starred_only || f.starred)
@@ -2358,17 +2401,24 @@ async fn list_flows(State(app): State<AppState>, Path(w): Path<String>, Query(q)
         if order_desc {
             items.reverse();
         }
-        let items: Vec<Value> = items.into_iter().map(|f| flow_list_json(&w, f)).collect();
-        Ok(ok_json(Value::Array(paginate(items, &q, st)?)))
+        let items: Vec<Value> = paginate(items, &q, st)?
+            .into_iter()
+            .map(|f| flow_list_json(&w, f))
+            .collect();
+        Ok(ok_json(Value::Array(items)))
     })
 }
 
-async fn get_flow_by_path(State(app): State<AppState>, Path((w, path)): WsPath) -> ApiResult {
+async fn get_flow_by_path(
+    State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
+    Path((w, path)): WsPath,
+) -> ApiResult {
     with_ws(&app, &w, |ws, _| {
         let f = ws
             .flows
             .get(&path)
-            .filter(|f| !f.archived)
+            .filter(|f| !f.archived && visible(&f.visible_to, &who))
             .ok_or_else(|| ApiError::not_found_at("Flow", &path))?;
         let mut out = flow_json(&w, f);
         if let Value::Object(m) = &mut out {
@@ -2409,6 +2459,7 @@ async fn create_flow(
                 starred: false,
                 tag: b.tag,
                 version_id: next_id() as i64,
+                visible_to: None,
             },
         );
         Ok(created(b.path.clone()))
@@ -2452,6 +2503,7 @@ async fn update_flow(
                 starred: old.as_ref().is_some_and(|f| f.starred),
                 tag: b.tag,
                 version_id: next_id() as i64,
+                visible_to: None,
             },
         );
         Ok(ok_text(b.path.clone()))
@@ -2567,6 +2619,7 @@ async fn run_script_by_path(
     with_ws(&app, &w, |ws, st| {
         let s = ws
             .script(&path)
+            .filter(|s| visible(&s.visible_to, &who))
             .ok_or_else(|| ApiError::not_found_at("Script", &path))?
             .clone();
         let id = new_job_id();
@@ -2607,7 +2660,7 @@ async fn run_flow_by_path(
         let f = ws
             .flows
             .get(&path)
-            .filter(|f| !f.archived)
+            .filter(|f| !f.archived && visible(&f.visible_to, &who))
             .ok_or_else(|| ApiError::not_found_at("Flow", &path))?
             .clone();
         let id = new_job_id();
@@ -2801,6 +2854,67 @@ async fn get_job(State(app): State<AppState>, Path((w, id)): WsPath, Query(q): Q
             .ok_or_else(|| ApiError::not_found(format!("Job {id} not found")))?;
         poll_job(j);
         Ok(ok_json(job_json(&w, j, !no_logs, !no_code)))
+    })
+}
+
+/// `getCompletedJobResultMaybe`: `{completed, result, success, started}`; a poll like getJob's.
+async fn get_result_maybe(
+    State(app): State<AppState>,
+    Path((w, id)): WsPath,
+    Query(q): Q,
+) -> ApiResult {
+    let get_started = q_bool(&q, "get_started")?.unwrap_or(false);
+    with_ws(&app, &w, |ws, _| {
+        let j = ws
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("Job {id} not found")))?;
+        poll_job(j);
+        let mut out = if j.completed {
+            json!({"completed": true, "result": j.result, "success": j.success})
+        } else {
+            json!({"completed": false, "result": null, "success": null})
+        };
+        if get_started {
+            out["started"] = json!(j.started_at.is_some());
+        }
+        Ok(ok_json(out))
+    })
+}
+
+#[derive(Deserialize)]
+struct CancelBody {
+    reason: Option<String>,
+}
+
+/// `cancelQueuedJob`: a job still running completes as failed, with Windmill's cancel error.
+async fn cancel_job(
+    State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
+    Path((w, id)): WsPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let b: CancelBody = parse_body(&headers, &body)?;
+    with_ws(&app, &w, |ws, _| {
+        let j = ws
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("Job {id} not found")))?;
+        if j.completed {
+            return Err(ApiError::bad_request(format!(
+                "queued job id {id} does not exist"
+            )));
+        }
+        let reason = b.reason.unwrap_or_default();
+        j.completed = true;
+        j.success = false;
+        j.completed_at = Some(now_rfc3339());
+        j.result = json!({"error": {"name": "Canceled", "message": format!("Job canceled: {reason} by {}", who.username)}});
+        j.canceled = Some(reason);
+        Ok(ok_text(id.clone()))
     })
 }
 
@@ -3029,6 +3143,7 @@ fn seed_script(
         tag: None,
         lock: None,
         result: None,
+        visible_to: None,
     }
 }
 
@@ -3217,6 +3332,7 @@ fn seed_demo() -> Workspace {
         starred: false,
         tag: None,
         version_id: 101,
+        visible_to: None,
     });
     ws.flows.insert("f/folder/fail_flow".into(), Flow {
         path: "f/folder/fail_flow".into(),
@@ -3230,6 +3346,7 @@ fn seed_demo() -> Workspace {
         starred: false,
         tag: None,
         version_id: 102,
+        visible_to: None,
     });
     ws.apps.insert(
         "f/folder/dashboard".into(),
@@ -3467,6 +3584,7 @@ fn seed_other() -> Workspace {
             starred: false,
             tag: None,
             version_id: 201,
+            visible_to: None,
         },
     );
     ws.resources.insert(
@@ -3588,4 +3706,201 @@ fn seed_docs() -> Vec<DocPage> {
             text: "# Python quickstart\n\nA Python script exports a `main` function; its parameters become the script's arguments.\n\n## Resources\n\nType a parameter with a resource type to receive a resource such as a postgresql database.\n\n## Retries\n\nFlows can retry a failing step with a constant or exponential backoff.\n".into(),
         },
     ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// A large workspace: thousands of scripts and flows (workspace tools, benchmarks)
+// ---------------------------------------------------------------------------------------------
+
+/// The large workspace's id.
+pub const WS_BIG: &str = "big";
+/// User `ana`, member of `big`: sees every item.
+pub const TOKEN_BIG_ANA: &str = "tok-big-ana";
+/// User `ben`, member of `big`: does not see the items only `ana` may see.
+pub const TOKEN_BIG_BEN: &str = "tok-big-ben";
+
+/// Scripts of the large workspace with a fixed role (the rest are numbered).
+pub const BIG_AMBIGUOUS_A: &str = "f/a/_x";
+pub const BIG_AMBIGUOUS_B: &str = "f/a_/x";
+pub const BIG_RICH: &str = "f/team_data/rich_args";
+pub const BIG_FAILING: &str = "f/team_data/always_fail";
+pub const BIG_ANA_ONLY: &str = "u/ana/private_report";
+pub const BIG_FLOW: &str = "f/flows/nightly_sync";
+
+/// A path of exactly 100 characters.
+pub fn big_long_path() -> String {
+    let head = "f/long_folder_name/";
+    format!("{head}{}", "n".repeat(100 - head.len()))
+}
+
+/// The argument schema of [`BIG_RICH`]: order differs from key order, a resource, an S3 object,
+/// nested objects, arrays, enums, a `oneOf`, a property name clients reject, UI-only keys.
+pub fn big_rich_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "order": ["target", "db", "file", "options", "tags", "mode", "choice", "bad key"],
+        "properties": {
+            "bad key": {"type": "string", "description": "a key with a space"},
+            "choice": {"type": "object", "oneOf": [
+                {"type": "object", "title": "ById", "properties": {"label": {"type": "string", "enum": ["ById"]}, "id": {"type": "integer"}}},
+                {"type": "object", "title": "ByName", "properties": {"label": {"type": "string", "enum": ["ByName"]}, "name": {"type": "string"}}}
+            ]},
+            "db": {"type": "object", "format": "resource-postgresql", "description": "Database to write to"},
+            "file": {"type": "object", "format": "resource-s3_object", "description": "Input file"},
+            "mode": {"type": "string", "enum": ["fast", "safe"], "enumLabels": {"fast": "Fast"}, "default": "safe", "description": ""},
+            "options": {"type": "object", "description": "Nested options", "properties": {
+                "retries": {"type": "integer", "default": 3},
+                "window": {"type": "object", "properties": {"from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"}}}
+            }, "required": ["retries"]},
+            "tags": {"type": "array", "items": {"type": "string"}, "description": "Étiquettes — 日本語"},
+            "target": {"type": "string", "description": "Zielsystem für den Export ☕", "placeholder": "erp", "customErrorMessage": "x"}
+        },
+        "required": ["target", "db", "bad key"]
+    })
+}
+
+/// Adds workspace `big` with `n_scripts` scripts and `n_flows` flows, tokens for `ana` and `ben`,
+/// and two postgresql resources. Every 7th numbered item is visible to `ana` only.
+pub fn add_big_workspace(st: &mut FakeState, n_scripts: usize, n_flows: usize) {
+    st.tokens
+        .insert(TOKEN_BIG_ANA.into(), FakeToken::member("ana", &[WS_BIG]));
+    st.tokens
+        .insert(TOKEN_BIG_BEN.into(), FakeToken::member("ben", &[WS_BIG]));
+    let mut ws = Workspace::new(WS_BIG);
+    let simple = |i: usize| {
+        obj_schema(
+            json!({
+                "name": {"type": "string", "description": format!("Name for run {i}")},
+                "count": {"type": "integer", "default": 1},
+                "dry_run": {"type": "boolean"}
+            }),
+            &["name"],
+        )
+    };
+    let push =
+        |ws: &mut Workspace, path: String, schema: Value, desc: &str, visible: Option<&str>| {
+            let n = ws.scripts.len();
+            let mut s = seed_script(
+                &path,
+                &format!("{:016x}", 0xb16_0000_0000u64 + n as u64),
+                if n % 3 == 0 { "python3" } else { "bun" },
+                &format!("Script {n}"),
+                desc,
+                "export async function main() {}",
+                schema,
+                "ana",
+                ts(1 + (n % 28) as u32, (n % 24) as u32),
+            );
+            s.visible_to = visible.map(|u| vec![u.to_string()]);
+            ws.scripts.push(s);
+        };
+    push(
+        &mut ws,
+        BIG_AMBIGUOUS_A.into(),
+        simple(0),
+        "underscore after the slash",
+        None,
+    );
+    push(
+        &mut ws,
+        BIG_AMBIGUOUS_B.into(),
+        simple(1),
+        "underscore before the slash",
+        None,
+    );
+    push(
+        &mut ws,
+        big_long_path(),
+        simple(2),
+        "a path of 100 characters",
+        None,
+    );
+    push(
+        &mut ws,
+        BIG_RICH.into(),
+        big_rich_schema(),
+        "Exportiert Daten — résumé, naïve, 日本語 ✓",
+        None,
+    );
+    push(
+        &mut ws,
+        BIG_FAILING.into(),
+        simple(4),
+        "always exits with 3",
+        None,
+    );
+    push(
+        &mut ws,
+        BIG_ANA_ONLY.into(),
+        simple(5),
+        "only ana sees this",
+        Some("ana"),
+    );
+    let fixed = ws.scripts.len();
+    for i in fixed..n_scripts.max(fixed) {
+        let path = match i % 4 {
+            0 => format!("f/team_{}/job_{i}", i % 37),
+            1 => format!("u/ana/task{i}"),
+            2 => format!("f/ops/sub_{}/step_{i}", i % 13),
+            _ => format!("f/misc/s{i}"),
+        };
+        let visible = (i % 7 == 3).then_some("ana");
+        push(&mut ws, path, simple(i), "", visible);
+    }
+    // A draft-only kind and an archived version are left out by the lister.
+    let mut trig = seed_script(
+        "f/team_data/on_webhook",
+        "0000000000b16fff",
+        "bun",
+        "A trigger script",
+        "",
+        "export async function main() {}",
+        simple(0),
+        "ana",
+        ts(2, 2),
+    );
+    trig.kind = "trigger".into();
+    ws.scripts.push(trig);
+    for i in 0..n_flows {
+        let path = if i == 0 {
+            BIG_FLOW.to_string()
+        } else {
+            format!("f/flows_{}/flow_{i}", i % 11)
+        };
+        ws.flows.insert(
+            path.clone(),
+            Flow {
+                path,
+                summary: format!("Flow {i}"),
+                description: if i == 0 { "Synchronise la nuit — ☾".into() } else { String::new() },
+                value: json!({"modules": []}),
+                schema: Some(obj_schema(
+                    json!({"since": {"type": "string", "format": "date"}, "limit": {"type": "integer"}}),
+                    &["since"],
+                )),
+                edited_by: "ana".into(),
+                edited_at: ts(1 + (i % 28) as u32, (i % 24) as u32),
+                archived: false,
+                starred: i % 50 == 0,
+                tag: None,
+                version_id: 1000 + i as i64,
+                visible_to: (i % 7 == 3).then(|| vec!["ana".to_string()]),
+            },
+        );
+    }
+    for (path, value) in [("f/db/main", "main"), ("u/ana/dev_db", "dev")] {
+        ws.resources.insert(
+            path.into(),
+            Resource {
+                path: path.into(),
+                resource_type: "postgresql".into(),
+                value: json!({"host": value}),
+                description: String::new(),
+                created_by: "ana".into(),
+                edited_at: ts(1, 1),
+            },
+        );
+    }
+    st.workspaces.insert(WS_BIG.into(), ws);
 }

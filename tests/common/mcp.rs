@@ -17,6 +17,7 @@ use windmill_mcp::http::HttpOptions;
 use windmill_mcp::registry::Selection;
 use windmill_mcp::server::Shared;
 use windmill_mcp::windmill::Limits;
+use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 
 pub type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -39,6 +40,12 @@ pub fn settings(base_url: &str) -> Settings {
             max_response_bytes: 4 * 1024 * 1024,
         },
         max_result_bytes: 100_000,
+        // Endpoint tests see endpoint tools only; tests of workspace tools turn these on.
+        items: ItemSelection {
+            scripts: ItemFilter::none(),
+            flows: ItemFilter::none(),
+        },
+        item_options: ItemOptions::default(),
     }
 }
 
@@ -79,7 +86,7 @@ pub async fn connect(url: &str, token: Option<&str>, version: ProtocolVersion) -
         .expect("MCP initialize")
 }
 
-pub async fn call(client: &Client, name: &str, args: Value) -> CallToolResult {
+pub async fn call(client: &rmcp::Peer<RoleClient>, name: &str, args: Value) -> CallToolResult {
     let params = CallToolRequestParams::new(name.to_owned())
         .with_arguments(args.as_object().cloned().expect("object arguments"));
     client
