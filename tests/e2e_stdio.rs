@@ -31,7 +31,17 @@ async fn stdio_session_lists_and_calls() {
     );
     let first = client.list_tools(None).await.expect("page");
     assert_eq!(first.tools.len(), 7);
-    assert_eq!(client.list_all_tools().await.expect("all").len(), 41);
+    let all = client.list_all_tools().await.expect("all");
+    let items: Vec<&str> = all
+        .iter()
+        .map(|t| t.name.as_ref())
+        .filter(|n| n.starts_with("s-") || n.starts_with("f-"))
+        .collect();
+    // 38 curated endpoint tools + 3 discovery tools + get_job_result + the workspace's scripts
+    // and flows.
+    assert_eq!(all.len(), 41 + 1 + items.len());
+    assert!(items.contains(&"s-u_admin_hello"), "{items:?}");
+    assert!(items.contains(&"f-f_folder_my__flow"), "{items:?}");
 
     let r = call(
         &client,
@@ -63,5 +73,18 @@ async fn stdio_session_lists_and_calls() {
     assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
     let req = fake.last_request().expect("run request");
     assert_eq!(req.json, Some(json!({"name": "stdio"})));
+
+    // The same script as a workspace tool: run and wait, result as structured content.
+    let r = call(&client, "s-u_admin_hello", json!({"name": "tool"})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+    let runs = fake.requests_matching("POST", "/api/w/demo/jobs/run/p/u/admin/hello");
+    assert_eq!(
+        runs.last().and_then(|r| r.json.clone()),
+        Some(json!({"name": "tool"}))
+    );
+    assert_eq!(
+        runs.last().and_then(|r| r.token.clone()).as_deref(),
+        Some(TOKEN_ALICE)
+    );
     let _ = client.cancel().await;
 }
