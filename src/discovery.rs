@@ -2,7 +2,8 @@
 //!
 //! * `search_endpoints`: plain words → the best matching operations (the ranking index is built at build
 //!   time, see [`crate::search`]);
-//! * `describe_endpoint`: a name → its full input and output schema;
+//! * `describe_endpoint`: a name → its full input and output schema (the listing has a compact form,
+//!   see [`crate::registry::compact_tool`]);
 //! * `call_endpoint`: a name and arguments → the same validation and execution as the direct tool.
 //!
 //! They obey the caller's [`Exposure`]: an operation that is not reachable cannot be found, described or
@@ -46,7 +47,7 @@ pub static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
         .with_annotations(ToolAnnotations::new().read_only(true).destructive(false).idempotent(true).open_world(false)),
         Tool::new(
             DESCRIBE,
-            "Show one Windmill API operation in full: description, input schema (the arguments of call_endpoint) and output schema.",
+            "Show one Windmill API operation in full (tools/list abridges descriptions and output schemas): description, input schema (the arguments of call_endpoint) and output schema.",
             object(json!({
                 "type": "object",
                 "properties": {"name": {"type": "string", "description": "The operation name, as search_endpoints returns it (e.g. listJobs)."}},

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 use crate::generated;
 use crate::registry::{Selection, ToolEntry, REGISTRY};
 
-/// Bytes of a tool's definition as `tools/list` sends it.
+/// Bytes of a tool's definition as `tools/list` sends it (the compact listed form).
 pub fn tool_bytes(e: &ToolEntry) -> usize {
-    serde_json::to_vec(&e.tool).map(|v| v.len()).unwrap_or(0)
+    serde_json::to_vec(&e.listed).map(|v| v.len()).unwrap_or(0)
 }
 
 fn hints(e: &ToolEntry) -> String {
@@ -76,7 +76,7 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
 /// `tools show NAME`: the definition exactly as `tools/list` sends it.
 pub fn show(name: &str) -> Result<String, String> {
     match REGISTRY.get(name) {
-        Some(e) => Ok(serde_json::to_string_pretty(&e.tool).unwrap_or_default()),
+        Some(e) => Ok(serde_json::to_string_pretty(&e.listed).unwrap_or_default()),
         None => {
             let near = REGISTRY.similar(name, &Selection::All);
             let hint = if near.is_empty() {
@@ -166,14 +166,19 @@ pub fn stats() -> String {
     }
     let curated: Vec<&ToolEntry> = REGISTRY.select(&Selection::Curated).collect();
     let endpoint_bytes = tools_list_bytes(&curated);
+    let full_bytes = full_tools_list_bytes(&curated);
     let discovery_bytes: usize = crate::discovery::TOOLS
         .iter()
         .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
         .sum();
     let _ = writeln!(
         out,
-        "\nCurated endpoint tools alone: {endpoint_bytes} bytes; the 3 discovery tools: {discovery_bytes} bytes. \
-         Windmill's built-in server: {WINDMILL_BUILTIN_CURATED_BYTES} bytes for its 38 curated tools. Tokens are estimated as bytes / 4."
+        "\nCurated endpoint tools ({} tools, profile full): {endpoint_bytes} bytes, {:.2}x Windmill's built-in server \
+         ({WINDMILL_BUILTIN_CURATED_BYTES} bytes for its 38 curated tools; goal: at most 0.80x). The same tools with \
+         full descriptions and output schemas (as describe_endpoint shows them): {full_bytes} bytes. \
+         The 3 discovery tools: {discovery_bytes} bytes. Tokens are estimated as bytes / 4.",
+        curated.len(),
+        endpoint_bytes as f64 / WINDMILL_BUILTIN_CURATED_BYTES as f64,
     );
     let read_only = REGISTRY
         .all()
@@ -205,8 +210,16 @@ pub fn stats() -> String {
     out
 }
 
-/// Bytes of a `tools/list` result holding these tools.
+/// Bytes of a `tools/list` result holding these tools (in the default profile).
 pub fn tools_list_bytes(entries: &[&ToolEntry]) -> usize {
+    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.listed).collect();
+    serde_json::to_vec(&json!({ "tools": tools }))
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+/// Bytes of a `tools/list` result holding these tools with their full definitions.
+pub fn full_tools_list_bytes(entries: &[&ToolEntry]) -> usize {
     let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.tool).collect();
     serde_json::to_vec(&json!({ "tools": tools }))
         .map(|v| v.len())

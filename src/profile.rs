@@ -1,15 +1,18 @@
 //! Client profiles: the same tools in the JSON-Schema subset a strict client accepts.
 //!
-//! * `full` (default): the schemas as generated;
+//! * `full` (default): the schemas as generated (in `tools/list`, their compact form: see
+//!   [`crate::registry::compact_tool`]);
 //! * `openai`: OpenAI's strict function calling (every object closed and fully `required`, optional
 //!   properties nullable, only the documented keywords);
 //! * `gemini`: the OpenAPI-3.0 subset of Gemini function declarations (one `type` + `nullable`, no
 //!   `additionalProperties`/`default`/`const`...).
 //!
-//! Free-form objects (no properties) cannot be strict: they become strings holding JSON text. At call
-//! time [`unprofile_args`] maps arguments back (optional `null`s removed, JSON text parsed where the
-//! full schema wants an object or array) before the usual validation against the full schema. That
-//! mapping runs for every profile: it never touches an argument the full schema accepts as sent.
+//! A profiled `tools/list` derives from the compact listed form; `describe_endpoint` profiles the full
+//! schema. Free-form objects (no properties) cannot be strict: they become strings holding JSON text.
+//! At call time [`unprofile_args`] maps arguments back (optional `null`s removed, JSON text parsed
+//! where the full schema wants an object or array) before the usual validation against the full
+//! schema. That mapping runs for every profile: it never touches an argument the full schema accepts
+//! as sent.
 //!
 //! Also here: shortening tool names for clients that prefix them (`max_name_len`).
 
@@ -406,7 +409,8 @@ fn make_nullable(schema: &mut Value, profile: Profile, yes: bool) {
     }
 }
 
-/// Every tool in one profile: the discovery tools, then the endpoint tools in registry order.
+/// Every tool in one profile, as `tools/list` sends it: the discovery tools, then the endpoint tools
+/// (their compact listed form, see [`crate::registry::compact_tool`]) in registry order.
 pub struct ProfiledTools {
     pub discovery: Vec<Tool>,
     pub endpoints: Vec<Tool>,
@@ -422,7 +426,7 @@ fn build(profile: Profile) -> ProfiledTools {
     };
     ProfiledTools {
         discovery: crate::discovery::TOOLS.iter().map(conv).collect(),
-        endpoints: REGISTRY.all().iter().map(|e| conv(&e.tool)).collect(),
+        endpoints: REGISTRY.all().iter().map(|e| conv(&e.listed)).collect(),
     }
 }
 
@@ -439,13 +443,14 @@ pub fn tools(profile: Profile) -> &'static ProfiledTools {
     }
 }
 
-/// The input schema of the endpoint `name` in a profile.
+/// The full input schema of the endpoint `name` in a profile (what `describe_endpoint` shows; the
+/// listing has the compact one).
 pub fn endpoint_input_schema(name: &str, profile: Profile) -> Option<Arc<JsonObject>> {
-    let i = REGISTRY
-        .all()
-        .binary_search_by(|e| e.endpoint.name.cmp(name))
-        .ok()?;
-    Some(tools(profile).endpoints[i].input_schema.clone())
+    let full = &REGISTRY.get(name)?.tool.input_schema;
+    Some(match profile {
+        Profile::Full => full.clone(),
+        Profile::OpenAi | Profile::Gemini => Arc::new(transform(full, profile)),
+    })
 }
 
 /// `name` cut to `max` characters: a prefix, `_` and 8 hex digits of a hash of the whole name.

@@ -38,12 +38,13 @@ async fn every_mode_and_profile_lists_schemas_the_profile_accepts() {
                 &problems[..problems.len().min(10)]
             );
             if profile == Profile::Full && mode == "all" {
-                // Full fidelity: exactly the generated schemas.
+                // The full profile lists the compact form of the generated definitions unchanged
+                // (what tests/tools_list_snapshot.rs checks against the full schemas).
                 for t in &tools {
                     let e = windmill_mcp::registry::REGISTRY
                         .get(&t.name)
                         .expect("endpoint");
-                    assert_eq!(*t.input_schema, *e.input_schema(), "{}", t.name);
+                    assert_eq!(*t, e.listed, "{}", t.name);
                 }
             }
             let _ = client.cancel().await;
@@ -116,6 +117,35 @@ async fn openai_nulls_and_json_text_reach_windmill_as_the_full_schema_wants() {
     let d = r.structured_content.expect("described");
     assert_eq!(d["inputSchema"]["additionalProperties"], json!(false));
     let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn describe_endpoint_shows_the_full_definitions_the_listing_abridges() {
+    use windmill_mcp::registry::REGISTRY;
+    for profile in Profile::ALL {
+        let (_fake, client) = setup(&format!("?tools=curated&client={}", profile.as_str())).await;
+        let tools = client.list_all_tools().await.expect("list");
+        for name in ["createSchedule", "getJob", "listJobs"] {
+            let e = REGISTRY.get(name).expect("endpoint");
+            let listed = tools.iter().find(|t| t.name == name).expect("listed");
+            let r = call(&client, "describe_endpoint", json!({ "name": name })).await;
+            assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+            let d = r.structured_content.expect("described");
+            let want = windmill_mcp::profile::transform(&e.tool.input_schema, profile);
+            assert_eq!(d["inputSchema"], Value::Object(want), "{name} {profile:?}");
+            let want_out = e
+                .tool
+                .output_schema
+                .as_ref()
+                .map(|o| Value::Object((**o).clone()));
+            assert_eq!(d.get("outputSchema").cloned(), want_out, "{name}");
+            assert_eq!(d["description"], json!(e.endpoint.description));
+            // The listing is smaller than what describe_endpoint shows.
+            let listed_bytes = serde_json::to_vec(listed).expect("json").len();
+            assert!(listed_bytes < d.to_string().len(), "{name} {profile:?}");
+        }
+        let _ = client.cancel().await;
+    }
 }
 
 #[tokio::test]

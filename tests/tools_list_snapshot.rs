@@ -1,6 +1,10 @@
 //! Golden snapshot of the curated `tools/list` of the default spec (Windmill v1.743.0), so that every
-//! change to names, schemas, descriptions or hints shows as a diff.
+//! change to names, schemas, descriptions or hints shows as a diff; and the compact listing's budget
+//! and fidelity.
 
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
 use windmill_mcp::generated;
 use windmill_mcp::registry::{Selection, REGISTRY};
 
@@ -16,8 +20,164 @@ fn curated_tools_list_of_the_default_spec() {
     }
     let tools: Vec<&rmcp::model::Tool> = REGISTRY
         .select(&Selection::Curated)
-        .map(|e| &e.tool)
+        .map(|e| &e.listed)
         .collect();
     assert_eq!(tools.len(), 38);
     insta::assert_json_snapshot!("curated_tools_list", serde_json::json!({ "tools": tools }));
+}
+
+/// Schema keywords whose value is one subschema, a list of them, or a map of names to them.
+const ONE: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "additionalItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+];
+const LIST: &[&str] = &["anyOf", "oneOf", "allOf", "prefixItems", "items"];
+const MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "$defs",
+    "definitions",
+];
+
+/// A schema without its prose: `description`s, nested `title`s and `additionalProperties: true`
+/// (the default) removed at every schema position, nothing else touched.
+fn without_prose(schema: &Value, root: bool) -> Value {
+    let Value::Object(o) = schema else {
+        return schema.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in o {
+        let k = k.as_str();
+        match v {
+            Value::String(_) if k == "description" || (k == "title" && !root) => {}
+            Value::Bool(true) if k == "additionalProperties" => {}
+            Value::Object(m) if MAP.contains(&k) => {
+                let m = m
+                    .iter()
+                    .map(|(pk, pv)| (pk.clone(), without_prose(pv, false)))
+                    .collect();
+                out.insert(k.into(), Value::Object(m));
+            }
+            Value::Object(_) | Value::Bool(_) if ONE.contains(&k) => {
+                out.insert(k.into(), without_prose(v, false));
+            }
+            Value::Array(a) if LIST.contains(&k) => {
+                out.insert(
+                    k.into(),
+                    Value::Array(a.iter().map(|b| without_prose(b, false)).collect()),
+                );
+            }
+            _ => {
+                out.insert(k.into(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Every parameter (as a path of property names) and every enum value (`path=value`) of a schema.
+fn parameters_and_enums(schema: &Value, at: &str, out: &mut BTreeSet<String>) {
+    let Value::Object(o) = schema else { return };
+    if let Some(Value::Array(vals)) = o.get("enum") {
+        for v in vals {
+            out.insert(format!("{at}={v}"));
+        }
+    }
+    for (k, v) in o {
+        let k = k.as_str();
+        match v {
+            Value::Object(m) if k == "properties" => {
+                for (pk, pv) in m {
+                    let p = format!("{at}/{pk}");
+                    out.insert(p.clone());
+                    parameters_and_enums(pv, &p, out);
+                }
+            }
+            Value::Object(m) if MAP.contains(&k) => {
+                for (pk, pv) in m {
+                    parameters_and_enums(pv, &format!("{at}/{k}:{pk}"), out);
+                }
+            }
+            Value::Object(_) if ONE.contains(&k) => {
+                parameters_and_enums(v, &format!("{at}/{k}"), out)
+            }
+            Value::Array(a) if LIST.contains(&k) => {
+                for (i, b) in a.iter().enumerate() {
+                    parameters_and_enums(b, &format!("{at}/{k}{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Issue 5's goal: the curated endpoint tools of `tools/list` (default profile) cost at most 0.8× the
+/// 47,501 bytes of Windmill's own listing, while every tool's listed input schema keeps every
+/// parameter and enum value of the full one; in fact all of its structure: only prose is shortened.
+#[test]
+fn the_listing_is_compact_and_keeps_every_parameter_and_enum() {
+    let mut changed = 0;
+    for e in REGISTRY.all() {
+        let full = Value::Object((*e.tool.input_schema).clone());
+        let listed = Value::Object((*e.listed.input_schema).clone());
+        let (mut a, mut b) = (BTreeSet::new(), BTreeSet::new());
+        parameters_and_enums(&full, "", &mut a);
+        parameters_and_enums(&listed, "", &mut b);
+        assert_eq!(
+            a, b,
+            "{}: parameters or enum values differ",
+            e.endpoint.name
+        );
+        assert_eq!(
+            without_prose(&full, true),
+            without_prose(&listed, true),
+            "{}: the listed input schema differs from the full one in more than prose",
+            e.endpoint.name
+        );
+        // Validation stays on the full schema.
+        assert_eq!(
+            *e.input_schema(),
+            *e.tool.input_schema,
+            "{}",
+            e.endpoint.name
+        );
+        if full != listed {
+            changed += 1;
+        }
+        // The listed output schema is looser: an object.
+        match (&e.tool.output_schema, &e.listed.output_schema) {
+            (None, None) => {}
+            (Some(_), Some(o)) => {
+                assert_eq!(Value::Object((**o).clone()), json!({"type": "object"}))
+            }
+            _ => panic!("{}: output schema listed or not", e.endpoint.name),
+        }
+        assert_eq!(e.listed.name, e.tool.name);
+    }
+    assert!(changed > 100, "only {changed} schemas were shortened");
+
+    let curated: Vec<_> = REGISTRY.select(&Selection::Curated).collect();
+    let bytes = windmill_mcp::inspect::tools_list_bytes(&curated);
+    let budget = windmill_mcp::inspect::WINDMILL_BUILTIN_CURATED_BYTES * 8 / 10;
+    eprintln!(
+        "curated endpoint tools: {} tools, {bytes} bytes (budget {budget})",
+        curated.len()
+    );
+    if generated::SPEC_VERSION == "1.743.0" {
+        assert_eq!(curated.len(), 38);
+        assert!(
+            bytes <= budget,
+            "curated endpoint tools: {bytes} bytes > {budget}"
+        );
+    }
 }
