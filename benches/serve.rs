@@ -63,6 +63,11 @@ async fn main() {
             &format!("127.0.0.1:{port}"),
             "--base-url",
             &fake.base_url,
+            // Endpoint tools only: `benches/workspace.rs` measures scripts and flows.
+            "--scripts",
+            "none",
+            "--flows",
+            "none",
         ])
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)

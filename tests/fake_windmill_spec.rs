@@ -1432,3 +1432,76 @@ async fn bad_input_gets_a_client_error_not_a_crash() {
         200
     );
 }
+
+/// The routes the workspace tools use beyond the curated set (result polling, cancel, and the
+/// listings with per-user visibility) answer what the spec documents.
+#[tokio::test]
+async fn job_polling_cancel_and_visibility_conform() {
+    let mut c = checker().await;
+    c.fake.state().job_pending_polls = u32::MAX;
+    let id = c
+        .call(
+            "runScriptByPath",
+            "/w/demo/jobs/run/p/f/folder/my_script",
+            Some(json!({"a": 1})),
+        )
+        .await;
+    let id = id.as_str().expect("job id text").to_owned();
+    let r = c
+        .call(
+            "getCompletedJobResultMaybe",
+            &format!("/w/demo/jobs_u/completed/get_result_maybe/{id}?get_started=true"),
+            None,
+        )
+        .await;
+    assert_eq!(r["completed"], json!(false));
+    c.call(
+        "cancelQueuedJob",
+        &format!("/w/demo/jobs_u/queue/cancel/{id}"),
+        Some(json!({"reason": "test"})),
+    )
+    .await;
+    let r = c
+        .call(
+            "getCompletedJobResultMaybe",
+            &format!("/w/demo/jobs_u/completed/get_result_maybe/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r["completed"].clone(), r["success"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(r["result"]["error"]["name"], json!("Canceled"));
+
+    // A script only bob may see is neither listed nor readable for alice.
+    {
+        let mut st = c.fake.state();
+        let ws = st.workspaces.get_mut("demo").expect("demo");
+        let s = ws
+            .scripts
+            .iter_mut()
+            .rev()
+            .find(|s| s.path == "f/folder/my_script")
+            .expect("seeded");
+        s.visible_to = Some(vec!["bob".into()]);
+    }
+    let list = c
+        .call("listScripts", "/w/demo/scripts/list?per_page=100", None)
+        .await;
+    assert!(!list
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|s| s["path"] == json!("f/folder/my_script")));
+    let a = send(
+        &c.http,
+        &c.fake,
+        "GET",
+        "/w/demo/scripts/get/p/f/folder/my_script",
+        Some(TOKEN_ALICE),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 404);
+}

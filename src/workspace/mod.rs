@@ -495,16 +495,23 @@ async fn get_json(
 
 /// Every page of a listing. Stops at an empty page or one shorter than the longest seen (so a
 /// server that caps `per_page` lower than asked is still read to the end).
+#[allow(clippy::too_many_arguments)]
 async fn list_all(
     windmill: &Windmill,
     token: &Token,
     workspace: &str,
-    what: &str,
+    kind: Kind,
     extra: &[(&str, &str)],
+    filter: &ItemFilter,
     per_page: usize,
     calls: &mut usize,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Listed>, String> {
+    let what = match kind {
+        Kind::Script => "scripts",
+        Kind::Flow => "flows",
+    };
     let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
     let mut longest = 0usize;
     for page in 1..=10_000usize {
         *calls += 1;
@@ -524,7 +531,12 @@ async fn list_all(
             return Err(format!("Windmill's {what} listing is not a JSON array"));
         };
         let n = items.len();
-        out.extend(items);
+        // Keep only what a refresh compares; the page's JSON is dropped here.
+        out.extend(
+            listed_items(kind, items, filter)
+                .into_iter()
+                .filter(|l| seen.insert(l.path.clone())),
+        );
         longest = longest.max(n);
         if n == 0 || n < longest {
             break;
@@ -534,7 +546,6 @@ async fn list_all(
 }
 
 fn listed_items(kind: Kind, raw: Vec<Value>, filter: &ItemFilter) -> Vec<Listed> {
-    let mut seen = BTreeSet::new();
     raw.into_iter()
         .filter_map(|v| {
             let o = v.as_object()?;
@@ -557,7 +568,7 @@ fn listed_items(kind: Kind, raw: Vec<Value>, filter: &ItemFilter) -> Vec<Listed>
                 Kind::Flow => o.get("edited_at").and_then(Value::as_str).unwrap_or(""),
             }
             .to_owned();
-            seen.insert((kind, path.clone())).then_some(Listed {
+            Some(Listed {
                 kind,
                 path,
                 version,
@@ -566,10 +577,16 @@ fn listed_items(kind: Kind, raw: Vec<Value>, filter: &ItemFilter) -> Vec<Listed>
         .collect()
 }
 
-/// Fetched details of one item.
+/// What a tool is built from: the fields of the fetched script or flow that matter (the rest of
+/// Windmill's answer, e.g. the code, is dropped as soon as it arrives).
 struct Detail {
     listed: Listed,
-    value: Value,
+    schema: Option<Value>,
+    summary: String,
+    description: String,
+    language: String,
+    /// The script hash or flow edit time the answer carried.
+    version: String,
 }
 
 async fn fetch_detail(
@@ -589,7 +606,25 @@ async fn fetch_detail(
     })
     .await;
     match r {
-        Ok(value) => Ok(Detail { listed: l, value }),
+        Ok(mut value) => {
+            let schema = value
+                .get_mut("schema")
+                .map(Value::take)
+                .filter(Value::is_object);
+            let version = match l.kind {
+                Kind::Script => text_of(&value, "hash"),
+                Kind::Flow => text_of(&value, "edited_at"),
+            }
+            .to_owned();
+            Ok(Detail {
+                schema,
+                summary: text_of(&value, "summary").to_owned(),
+                description: text_of(&value, "description").to_owned(),
+                language: text_of(&value, "language").to_owned(),
+                version,
+                listed: l,
+            })
+        }
         Err(e) => Err((l, e)),
     }
 }
@@ -618,10 +653,9 @@ fn build_tool(
     options: ItemOptions,
 ) -> ItemTool {
     let l = &d.listed;
-    let schema = d.value.get("schema").filter(|s| s.is_object());
-    let conv = schema::convert(schema, resources);
-    let summary = text_of(&d.value, "summary");
-    let description = text_of(&d.value, "description");
+    let conv = schema::convert(d.schema.as_ref(), resources);
+    let summary = d.summary.as_str();
+    let description = d.description.as_str();
     let name = names::tool_name(l.kind, &l.path);
     let mut text = String::new();
     if !summary.is_empty() {
@@ -632,7 +666,7 @@ fn build_tool(
         text.push_str(&cap(description, 800));
         text.push_str("\n\n");
     }
-    let lang = text_of(&d.value, "language");
+    let lang = d.language.as_str();
     text.push_str(&format!(
         "Runs the Windmill {}{} `{}` as a job and returns its result. A job still running after {} s comes back with its id for get_job_result.",
         l.kind.as_str(),
@@ -648,11 +682,7 @@ fn build_tool(
     let tool = Tool::new(name, text, Arc::new(conv.schema))
         .with_title(title.clone())
         .with_annotations(ToolAnnotations::new().read_only(false).open_world(true));
-    // Prefer the version the detail answered (it may be newer than the listing's).
-    let version = match l.kind {
-        Kind::Script => text_of(&d.value, "hash"),
-        Kind::Flow => text_of(&d.value, "edited_at"),
-    };
+    let version = d.version.as_str();
     ItemTool {
         kind: l.kind,
         path: l.path.clone(),
@@ -699,14 +729,15 @@ async fn refresh(
             windmill,
             token,
             workspace,
-            "scripts",
+            Kind::Script,
             &[("kinds", "script"), ("order_desc", "false")],
+            &selection.scripts,
             options.per_page,
             &mut stats.list_calls,
         )
         .await
         {
-            Ok(raw) => listed.extend(listed_items(Kind::Script, raw, &selection.scripts)),
+            Ok(items) => listed.extend(items),
             Err(e) => errors.push(format!("listing scripts: {e}")),
         }
     }
@@ -715,14 +746,15 @@ async fn refresh(
             windmill,
             token,
             workspace,
-            "flows",
+            Kind::Flow,
             &[("order_desc", "false")],
+            &selection.flows,
             options.per_page,
             &mut stats.list_calls,
         )
         .await
         {
-            Ok(raw) => listed.extend(listed_items(Kind::Flow, raw, &selection.flows)),
+            Ok(items) => listed.extend(items),
             Err(e) => errors.push(format!("listing flows: {e}")),
         }
     }
@@ -770,7 +802,7 @@ async fn refresh(
     // Resource choices for resource arguments.
     let mut types = BTreeSet::new();
     for d in &details {
-        types.extend(schema::resource_types(d.value.get("schema")));
+        types.extend(schema::resource_types(d.schema.as_ref()));
     }
     let mut resources = BTreeMap::new();
     for t in types {
@@ -852,4 +884,19 @@ async fn refresh(
         error: None,
         last: stats,
     });
+    drop(old);
+    drop(details);
+    release_free_memory();
+}
+
+/// Hands memory freed by a refresh (listing pages, fetched scripts, a replaced catalog) back to the
+/// operating system. glibc keeps freed memory in per-thread arenas otherwise, and a refresh of
+/// thousands of items frees tens of megabytes at once.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; it takes no pointers from us and is
+    // safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

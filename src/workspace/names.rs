@@ -9,8 +9,8 @@
 //! 2. Otherwise the **escaped form**: `s-`/`f-` + the path with `/` → `_`, `_` → `-_`, `-` → `--`
 //!    and any other character → `-<hex code point>-`. It always contains a `-` after the prefix or is
 //!    longer than 40 characters, so it never equals a name of rule 1; it decodes back to the path.
-//! 3. When the escaped form is longer than 64 characters: its first characters (cut between escapes)
-//!    + `-h` + 12 hex digits of a hash of the path. `-h` never occurs in a rule-2 name (`h` is not a
+//! 3. When the escaped form is longer than 64 characters: its first characters (cut between escapes),
+//!    then `-h` and 12 hex digits of a hash of the path. `-h` never occurs in a rule-2 name (`h` is not a
 //!    hex digit), so these never equal a rule-2 name either; the tool list maps them back to paths.
 //!
 //! Names depend only on the kind and the path: stable across restarts and replicas.

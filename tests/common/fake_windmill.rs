@@ -2874,7 +2874,7 @@ async fn get_result_maybe(
         let mut out = if j.completed {
             json!({"completed": true, "result": j.result, "success": j.success})
         } else {
-            json!({"completed": false, "result": null, "success": null})
+            json!({"completed": false, "result": null, "success": false})
         };
         if get_started {
             out["started"] = json!(j.started_at.is_some());
@@ -3784,7 +3784,11 @@ pub fn add_big_workspace(st: &mut FakeState, n_scripts: usize, n_flows: usize) {
             let mut s = seed_script(
                 &path,
                 &format!("{:016x}", 0xb16_0000_0000u64 + n as u64),
-                if n % 3 == 0 { "python3" } else { "bun" },
+                if n.is_multiple_of(3) {
+                    "python3"
+                } else {
+                    "bun"
+                },
                 &format!("Script {n}"),
                 desc,
                 "export async function main() {}",
