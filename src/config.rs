@@ -1,7 +1,5 @@
 //! Settings shared by `serve` and `stdio`.
 
-use std::time::Duration;
-
 use crate::profile::Profile;
 use crate::registry::{Exposure, Selection};
 use crate::windmill::{Limits, Token};
@@ -30,6 +28,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Largest tool result sent to the client; longer ones are cut with a marker.
     pub max_result_bytes: usize,
+    /// Tool calls in flight at once in one session; more get a tool error at once.
+    pub max_concurrent_calls: usize,
     /// Which workspace scripts and flows are tools (a URL may override).
     pub items: ItemSelection,
     /// Refresh interval, job timeout and fetch concurrency of workspace scripts and flows.
@@ -47,10 +47,8 @@ impl Default for Settings {
             profile: Profile::Full,
             max_name_len: None,
             page_size: 100,
-            limits: Limits {
-                timeout: Duration::from_secs(60),
-                max_response_bytes: 16 * 1024 * 1024,
-            },
+            limits: Limits::default(),
+            max_concurrent_calls: 16,
             max_result_bytes: 100_000,
             items: ItemSelection::default(),
             item_options: ItemOptions::default(),

@@ -118,6 +118,12 @@ struct Common {
     /// How long a script or flow call waits for its job before returning the job id, in seconds.
     #[arg(long, env = "WINDMILL_MCP_JOB_TIMEOUT", default_value_t = 120)]
     job_timeout: u64,
+    /// Tool calls in flight at once on one connection; more get a tool error.
+    #[arg(long, env = "WINDMILL_MCP_MAX_CONCURRENT_CALLS", default_value_t = 16)]
+    max_concurrent_calls: usize,
+    /// Requests to Windmill in flight at once from the whole server; more wait up to --timeout.
+    #[arg(long, env = "WINDMILL_MCP_MAX_UPSTREAM", default_value_t = 64)]
+    max_upstream: usize,
 }
 
 #[derive(ClapArgs, Clone)]
@@ -155,7 +161,9 @@ impl Common {
             limits: Limits {
                 timeout: Duration::from_secs(self.timeout.max(1)),
                 max_response_bytes: self.max_response_bytes,
+                max_upstream: self.max_upstream.max(1),
             },
+            max_concurrent_calls: self.max_concurrent_calls.max(1),
             max_result_bytes: self.max_result_bytes.max(1000),
             items: ItemSelection {
                 scripts: ItemFilter::parse(&self.scripts).map_err(|e| format!("--scripts: {e}"))?,

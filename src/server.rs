@@ -68,14 +68,20 @@ struct Session {
     watcher: OnceLock<tokio::task::AbortHandle>,
     /// The catalog generation this session last saw.
     seen: Arc<AtomicU64>,
+    /// Tool calls in flight (`--max-concurrent-calls`).
+    calls: Arc<tokio::sync::Semaphore>,
+    max_calls: usize,
 }
 
 impl Session {
-    fn new(watch: bool) -> Self {
+    fn new(watch: bool, max_calls: usize) -> Self {
+        let max_calls = max_calls.max(1);
         Session {
             watch,
             watcher: OnceLock::new(),
             seen: Arc::new(AtomicU64::new(0)),
+            calls: Arc::new(tokio::sync::Semaphore::new(max_calls)),
+            max_calls,
         }
     }
 }
@@ -109,17 +115,17 @@ impl McpServer {
     /// A handler for one HTTP session (`watch`: the session may be told about list changes).
     pub fn http(shared: Arc<Shared>, watch: bool) -> Self {
         McpServer {
+            session: Arc::new(Session::new(watch, shared.settings.max_concurrent_calls)),
             shared,
             fixed: None,
-            session: Arc::new(Session::new(watch)),
         }
     }
 
     pub fn fixed(shared: Arc<Shared>, caller: Caller) -> Self {
         McpServer {
+            session: Arc::new(Session::new(true, shared.settings.max_concurrent_calls)),
             shared,
             fixed: Some(caller),
-            session: Arc::new(Session::new(true)),
         }
     }
 
@@ -751,6 +757,13 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let Ok(_permit) = self.session.calls.clone().try_acquire_owned() else {
+            return Ok(tool_error(format!(
+                "Too many tool calls in flight on this connection (limit {}, --max-concurrent-calls). Nothing was sent to Windmill; wait for a call to finish, then retry.",
+                self.session.max_calls
+            ))
+            .into());
+        };
         let caller = self.caller(&context);
         let name = request.name.as_ref();
         let mut args = request.arguments.clone().unwrap_or_default();

@@ -217,6 +217,7 @@ pub async fn pull(from: &str, out: &Path, timeout: Duration) -> Result<Pulled, S
         Limits {
             timeout,
             max_response_bytes: MAX_SPEC_BYTES,
+            max_upstream: 4,
         },
     )?;
     let (url, body) = fetch_openapi_json(&windmill).await?;
@@ -418,6 +419,7 @@ pub async fn check_version(base_url: String) -> VersionCheck {
         Limits {
             timeout: Duration::from_secs(30),
             max_response_bytes: MAX_SPEC_BYTES,
+            max_upstream: 4,
         },
     ) {
         Ok(w) => w,

@@ -49,6 +49,18 @@ pub struct Limits {
     pub timeout: Duration,
     /// Largest response body read from Windmill; larger ones are refused.
     pub max_response_bytes: usize,
+    /// Requests to Windmill in flight at once, from the whole server; more wait (up to `timeout`).
+    pub max_upstream: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(60),
+            max_response_bytes: 16 * 1024 * 1024,
+            max_upstream: 64,
+        }
+    }
 }
 
 /// What Windmill answered (2xx or not).
@@ -72,6 +84,8 @@ pub enum SendError {
     TooLarge { limit: usize },
     #[error("the request could not be built: {0}")]
     Build(String),
+    #[error("too many requests to Windmill are in flight (limit {limit}, --max-upstream); none finished within {waited:?}, so this one was not sent")]
+    Busy { limit: usize, waited: Duration },
 }
 
 /// An HTTP client bound to one Windmill base URL.
@@ -80,6 +94,7 @@ pub struct Windmill {
     http: reqwest::Client,
     base: String,
     limits: Limits,
+    upstream: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl fmt::Debug for Windmill {
@@ -121,7 +136,13 @@ impl Windmill {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Windmill { http, base, limits })
+        let upstream = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_upstream.max(1)));
+        Ok(Windmill {
+            http,
+            base,
+            limits,
+            upstream,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -202,6 +223,18 @@ impl Windmill {
         }
         let limit = self.limits.max_response_bytes;
         let timeout = self.limits.timeout;
+        let waited = std::time::Instant::now();
+        let _permit = match tokio::time::timeout(timeout, self.upstream.acquire()).await {
+            Ok(Ok(p)) => p,
+            _ => {
+                return Err(SendError::Busy {
+                    limit: self.limits.max_upstream.max(1),
+                    waited: waited.elapsed(),
+                })
+            }
+        };
+        let configured = timeout;
+        let timeout = timeout.saturating_sub(waited.elapsed());
         let fut = async {
             let resp = rb.send().await.map_err(|e| self.classify(e))?;
             let status = resp.status().as_u16();
@@ -232,7 +265,7 @@ impl Windmill {
         };
         match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
-            Err(_) => Err(SendError::Timeout(timeout)),
+            Err(_) => Err(SendError::Timeout(configured)),
         }
     }
 
@@ -313,6 +346,36 @@ mod tests {
         assert!(!format!("{t:?}").contains("s3cret"));
         assert_ne!(t.fingerprint(), Token::new("other").unwrap().fingerprint());
         assert!(Token::new("  ").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_full_upstream_limit_is_a_clear_error() {
+        let w = Windmill::new(
+            "http://127.0.0.1:9",
+            Limits {
+                timeout: Duration::from_millis(200),
+                max_response_bytes: 1024,
+                max_upstream: 1,
+            },
+        )
+        .unwrap();
+        let held = w.upstream.clone().try_acquire_owned().unwrap();
+        let req = HttpRequest {
+            method: Method::Get,
+            path_and_query: "/version".into(),
+            headers: vec![],
+            body: None,
+        };
+        let e = w.send(&req, None).await.unwrap_err();
+        assert!(matches!(e, SendError::Busy { limit: 1, .. }), "{e}");
+        assert!(e.to_string().contains("--max-upstream"));
+        drop(held);
+        // With the permit free, the request goes out (and finds nothing listening).
+        let e = w.send(&req, None).await.unwrap_err();
+        assert!(
+            matches!(e, SendError::Connect { .. } | SendError::Timeout(_)),
+            "{e}"
+        );
     }
 
     #[test]

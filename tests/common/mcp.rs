@@ -38,7 +38,9 @@ pub fn settings(base_url: &str) -> Settings {
         limits: Limits {
             timeout: Duration::from_secs(10),
             max_response_bytes: 4 * 1024 * 1024,
+            max_upstream: 64,
         },
+        max_concurrent_calls: 16,
         max_result_bytes: 100_000,
         // Endpoint tests see endpoint tools only; tests of workspace tools turn these on.
         items: ItemSelection {
