@@ -620,3 +620,117 @@ fn filters_parse() {
     assert!(ItemFilter::parse("none").unwrap().is_none());
     assert!(ItemFilter::parse("f/[").is_err());
 }
+
+/// Two tokens in two workspaces at the same time: lists, calls, the requests Windmill sees and the
+/// list-changed notifications never cross.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workspaces_side_by_side_never_cross() {
+    let fake = big_fake().await;
+    let addr = serve(
+        item_settings(&fake, Duration::from_millis(300), Duration::from_secs(5)),
+        HttpOptions::default(),
+    )
+    .await;
+    let demo_url = |addr: std::net::SocketAddr| {
+        StreamableHttpClientTransportConfig::with_uri(format!("http://{addr}/api/mcp/w/demo/mcp"))
+            .auth_header(fake_windmill::TOKEN_ALICE.to_owned())
+    };
+    let alice_rec = Recorder::default();
+    let alice = alice_rec
+        .clone()
+        .serve(StreamableHttpClientTransport::from_config(demo_url(addr)))
+        .await
+        .expect("alice");
+    let (ana, ana_rec) = connect(addr, "", TOKEN_BIG_ANA).await;
+
+    let demo_names: BTreeSet<String> = {
+        let st = fake.state();
+        let ws = &st.workspaces[fake_windmill::WS_DEMO];
+        let mut n: BTreeSet<String> = ws
+            .scripts
+            .iter()
+            .filter(|s| !s.archived && !s.deleted && s.kind == "script")
+            .map(|s| tool_name(Kind::Script, &s.path))
+            .collect();
+        n.extend(ws.flows.values().map(|f| tool_name(Kind::Flow, &f.path)));
+        n
+    };
+    let big_names = expected_names(&fake, "ana");
+    let rounds = |client: &Client, expected: BTreeSet<String>, tool: String, args: Value| {
+        let client = client.peer().clone();
+        async move {
+            for _ in 0..10 {
+                let listed = item_names(&client.list_all_tools().await.expect("list"));
+                assert_eq!(listed, expected);
+                let r = call(&client, &tool, args.clone()).await;
+                assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
+            }
+        }
+    };
+    tokio::join!(
+        rounds(
+            &alice,
+            demo_names.clone(),
+            "s-u_admin_hello".into(),
+            json!({"name": "a"})
+        ),
+        rounds(
+            &ana,
+            big_names.clone(),
+            tool_name(Kind::Script, BIG_ANA_ONLY),
+            json!({"name": "b"})
+        ),
+    );
+    assert!(demo_names.is_disjoint(&big_names));
+    // Names of the other workspace are unknown tools.
+    let other = CallToolRequestParams::new(tool_name(Kind::Script, BIG_ANA_ONLY))
+        .with_arguments(json!({"name": "x"}).as_object().cloned().unwrap());
+    assert!(alice.call_tool(other).await.is_err());
+    let other = CallToolRequestParams::new("s-u_admin_hello")
+        .with_arguments(json!({"name": "x"}).as_object().cloned().unwrap());
+    assert!(ana.call_tool(other).await.is_err());
+    // Every request Windmill saw carried the token of the workspace it was for.
+    for r in fake.requests() {
+        if r.path.starts_with("/api/w/demo/") {
+            assert_eq!(
+                r.token.as_deref(),
+                Some(fake_windmill::TOKEN_ALICE),
+                "{}",
+                r.path
+            );
+        } else if r.path.starts_with("/api/w/big/") {
+            assert_eq!(r.token.as_deref(), Some(TOKEN_BIG_ANA), "{}", r.path);
+        }
+    }
+    // A change in `big` is announced to ana only.
+    {
+        let mut st = fake.state();
+        let ws = st.workspaces.get_mut(WS_BIG).unwrap();
+        let mut s = ws
+            .scripts
+            .iter()
+            .rev()
+            .find(|s| s.path == "f/misc/s7")
+            .unwrap()
+            .clone();
+        s.hash = "0dd0dd0dd0dd0dd0".into();
+        ws.scripts.push(s);
+    }
+    let mut told = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if ana_rec.list_changed.load(Ordering::SeqCst) > 0 {
+            told = true;
+            break;
+        }
+    }
+    assert!(told, "ana is told");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(
+        alice_rec.list_changed.load(Ordering::SeqCst),
+        0,
+        "alice is not"
+    );
+    alice.cancel().await.ok();
+    ana.cancel().await.ok();
+}
