@@ -107,8 +107,11 @@ pub const INSTRUCTIONS: &str = "This server exposes a Windmill instance (an open
 Each tool is one Windmill REST API operation, named by its operationId (e.g. listScripts, getScriptByPath, runScriptByPath, getJob), \
 acting in the workspace given by the server URL with the caller's own Windmill permissions. \
 Windmill paths look like `f/<folder>/<name>` or `u/<user>/<name>` and keep their slashes. \
-To run a script: read its argument schema with getScriptByPath, then call runScriptByPath with those arguments in `body`; it returns a job id \
-that getJob and getJobLogs read. Tool annotations tell which tools only read (readOnlyHint) and which delete, overwrite or cancel (destructiveHint). \
+Through the API, runScriptByPath takes a script's arguments in `body` and returns a job id that getJob and getJobLogs read. \
+The workspace's own scripts and flows are tools too, named `s-<path>` and `f-<path>` (`/` written as `_`): calling one runs it and waits \
+for its result; a job still running at the timeout comes back with its id for get_job_result. \
+tools/list shortens descriptions and output schemas; describe_endpoint gives an operation's full schemas. \
+Tool annotations tell which tools only read (readOnlyHint) and which delete, overwrite or cancel (destructiveHint). \
 Failed calls come back as tool errors that say what was wrong; fix the arguments and retry.";
 
 impl McpServer {
