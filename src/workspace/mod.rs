@@ -26,7 +26,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use rmcp::model::{Tool, ToolAnnotations};
+use rmcp::model::Tool;
 use serde_json::Value;
 
 use crate::profile::Profile;
@@ -647,11 +647,7 @@ fn cap(s: &str, max: usize) -> String {
     format!("{}…", &s[..cut])
 }
 
-fn build_tool(
-    d: &Detail,
-    resources: &BTreeMap<String, Vec<String>>,
-    options: ItemOptions,
-) -> ItemTool {
+fn build_tool(d: &Detail, resources: &BTreeMap<String, Vec<String>>) -> ItemTool {
     let l = &d.listed;
     let conv = schema::convert(d.schema.as_ref(), resources);
     let summary = d.summary.as_str();
@@ -667,21 +663,27 @@ fn build_tool(
         text.push_str("\n\n");
     }
     let lang = d.language.as_str();
+    // Short: thousands of these may be listed. How long jobs behave is in the server's instructions
+    // and in get_job_result's description.
     text.push_str(&format!(
-        "Runs the Windmill {}{} `{}` as a job and returns its result. A job still running after {} s comes back with its id for get_job_result.",
+        "Runs the {}{} `{}` and returns its result.",
         l.kind.as_str(),
-        if lang.is_empty() { String::new() } else { format!(" ({lang})") },
+        if lang.is_empty() {
+            String::new()
+        } else {
+            format!(" ({lang})")
+        },
         l.path,
-        options.job_timeout.as_secs()
     ));
     let title = if summary.is_empty() {
-        format!("{} {}", l.kind.as_str(), l.path)
+        None
     } else {
-        cap(summary, 120)
+        Some(cap(summary, 120))
     };
-    let tool = Tool::new(name, text, Arc::new(conv.schema))
-        .with_title(title.clone())
-        .with_annotations(ToolAnnotations::new().read_only(false).open_world(true));
+    // No annotations: MCP's defaults (not read-only, may be destructive, open world) are what a
+    // script or flow is.
+    let mut tool = Tool::new(name, text, Arc::new(conv.schema));
+    tool.title = title;
     let version = d.version.as_str();
     ItemTool {
         kind: l.kind,
@@ -847,11 +849,7 @@ async fn refresh(
         resources.insert(t, paths);
     }
     let mut items = kept;
-    items.extend(
-        details
-            .iter()
-            .map(|d| Arc::new(build_tool(d, &resources, options))),
-    );
+    items.extend(details.iter().map(|d| Arc::new(build_tool(d, &resources))));
     items.sort_by(|a, b| a.name().cmp(b.name()).then_with(|| a.path.cmp(&b.path)));
     let mut index = HashMap::with_capacity(items.len());
     let mut unique = Vec::with_capacity(items.len());
