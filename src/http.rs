@@ -96,7 +96,11 @@ pub fn app(shared: Arc<Shared>, options: HttpOptions) -> Router {
                 ),
             )
     } else {
-        let sessions = Arc::new(LocalSessionManager::default());
+        let mut manager = LocalSessionManager::default();
+        // Answers are kept this long for clients that resume a dropped stream (rmcp's default is
+        // 60 s, which under load holds many megabytes of finished answers).
+        manager.session_config.completed_cache_ttl = std::time::Duration::from_secs(15);
+        let sessions = Arc::new(manager);
         Router::new()
             .route_service(
                 "/api/mcp/w/{workspace}/mcp",

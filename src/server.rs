@@ -265,14 +265,15 @@ impl McpServer {
             }
             return Some(Err(ErrorData::invalid_params(msg, None)));
         };
-        if let Err(e) = crate::profile::unprofile_args(&mut args, &item.tool.input_schema) {
+        let schema = item.input_schema();
+        if let Err(e) = crate::profile::unprofile_args(&mut args, &schema) {
             return Some(Ok(tool_error(format!(
                 "Invalid arguments for `{name}`, nothing was sent to Windmill: {e}"
             ))
             .into()));
         }
         if let Some(v) = item.validator() {
-            if let Some(problems) = validate_with(item.name(), v, &item.tool.input_schema, &args) {
+            if let Some(problems) = validate_with(item.name(), v, &schema, &args) {
                 return Some(Ok(tool_error(problems).into()));
             }
         }

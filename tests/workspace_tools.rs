@@ -539,7 +539,7 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     assert_eq!(fake.requests().len(), list_calls + 1, "nothing else");
     assert_eq!(warm.generation, cold.generation + 1);
     let s7 = warm.get(&tool_name(Kind::Script, "f/misc/s7")).unwrap();
-    assert!(s7.tool.input_schema["properties"].get("added").is_some());
+    assert!(s7.input_schema()["properties"].get("added").is_some());
 
     // Over MCP: a connected session is told.
     let addr = serve(

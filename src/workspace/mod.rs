@@ -173,17 +173,23 @@ impl Default for ItemOptions {
 }
 
 /// One script or flow as a tool.
+///
+/// The input schema is kept as JSON text and parsed when a page of `tools/list` or a call needs
+/// it: a parsed schema takes about ten times its text in memory, and a workspace may have ten
+/// thousand scripts.
 pub struct ItemTool {
     pub kind: Kind,
     pub path: String,
     /// Script hash or flow edit time: what a refresh compares.
     pub version: String,
-    /// The tool in the full profile.
-    pub tool: Tool,
+    name: String,
+    title: Option<String>,
+    description: String,
+    schema_json: Box<str>,
     /// `(schema name, Windmill argument name)` of renamed arguments.
     pub renames: Vec<(String, String)>,
-    validator: OnceLock<Option<jsonschema::Validator>>,
-    profiled: [OnceLock<Tool>; 2],
+    /// Built on the first call of this tool.
+    validator: OnceLock<Option<Box<jsonschema::Validator>>>,
 }
 
 impl std::fmt::Debug for ItemTool {
@@ -191,39 +197,53 @@ impl std::fmt::Debug for ItemTool {
         f.debug_struct("ItemTool")
             .field("kind", &self.kind)
             .field("path", &self.path)
-            .field("name", &self.tool.name)
+            .field("name", &self.name)
             .finish()
     }
 }
 
 impl ItemTool {
     pub fn name(&self) -> &str {
-        &self.tool.name
+        &self.name
+    }
+
+    /// The input schema (full profile).
+    pub fn input_schema(&self) -> rmcp::model::JsonObject {
+        match serde_json::from_str::<Value>(&self.schema_json) {
+            Ok(Value::Object(o)) => o,
+            _ => rmcp::model::JsonObject::new(),
+        }
     }
 
     pub fn validator(&self) -> Option<&jsonschema::Validator> {
         self.validator
             .get_or_init(|| {
-                jsonschema::draft202012::new(&Value::Object((*self.tool.input_schema).clone()))
-                    .map_err(|e| tracing::warn!(tool = %self.tool.name, error = %e, "workspace tool schema does not compile"))
+                jsonschema::draft202012::new(&Value::Object(self.input_schema()))
+                    .map(Box::new)
+                    .map_err(|e| tracing::warn!(tool = %self.name, error = %e, "workspace tool schema does not compile"))
                     .ok()
             })
-            .as_ref()
+            .as_deref()
+    }
+
+    /// The tool in the full profile.
+    pub fn tool(&self) -> Tool {
+        let mut t = Tool::new(
+            self.name.clone(),
+            self.description.clone(),
+            Arc::new(self.input_schema()),
+        );
+        t.title = self.title.clone();
+        t
     }
 
     /// The tool as a client profile sees it.
     pub fn listed(&self, profile: Profile) -> Tool {
-        let slot = match profile {
-            Profile::Full => return self.tool.clone(),
-            Profile::OpenAi => &self.profiled[0],
-            Profile::Gemini => &self.profiled[1],
-        };
-        slot.get_or_init(|| {
-            let mut t = self.tool.clone();
+        let mut t = self.tool();
+        if profile != Profile::Full {
             t.input_schema = Arc::new(crate::profile::transform(&t.input_schema, profile));
-            t
-        })
-        .clone()
+        }
+        t
     }
 }
 
@@ -682,8 +702,9 @@ fn build_tool(d: &Detail, resources: &BTreeMap<String, Vec<String>>) -> ItemTool
     };
     // No annotations: MCP's defaults (not read-only, may be destructive, open world) are what a
     // script or flow is.
-    let mut tool = Tool::new(name, text, Arc::new(conv.schema));
-    tool.title = title;
+    let schema_json = serde_json::to_string(&conv.schema)
+        .unwrap_or_else(|_| "{\"type\":\"object\"}".to_owned())
+        .into_boxed_str();
     let version = d.version.as_str();
     ItemTool {
         kind: l.kind,
@@ -695,10 +716,12 @@ fn build_tool(d: &Detail, resources: &BTreeMap<String, Vec<String>>) -> ItemTool
         } else {
             l.version.clone()
         },
-        tool,
+        name,
+        title,
+        description: text,
+        schema_json,
         renames: conv.renames,
         validator: OnceLock::new(),
-        profiled: Default::default(),
     }
 }
 
@@ -786,70 +809,77 @@ async fn refresh(
     }
     stats.reused = kept.len();
     stats.detail_calls = todo.len();
-    let mut details: Vec<Detail> = futures::stream::iter(todo)
+    // Resource lists still fresh from earlier refreshes; the others are fetched below.
+    let ttl = resource_ttl(options);
+    let mut resources: BTreeMap<String, Vec<String>> = slot
+        .resources
+        .lock()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, (at, _))| at.elapsed() < ttl)
+                .map(|(k, (_, v))| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Each fetched item becomes a tool as soon as it arrives, so that thousands of fetched
+    // scripts are never held at once; only items waiting for a resource listing are kept.
+    let mut items = kept;
+    let mut pending: Vec<Detail> = Vec::new();
+    let mut fetched = futures::stream::iter(todo)
         .map(|l| fetch_detail(windmill, token, workspace, l))
-        .buffer_unordered(options.concurrency.max(1))
-        .filter_map(|r| async move {
-            match r {
-                Ok(d) => Some(d),
-                Err((l, e)) => {
-                    tracing::warn!(workspace, kind = l.kind.as_str(), path = %l.path, error = %e, "skipping a script or flow whose details could not be read");
-                    None
+        .buffer_unordered(options.concurrency.max(1));
+    while let Some(r) = fetched.next().await {
+        match r {
+            Ok(d) => {
+                let types = schema::resource_types(d.schema.as_ref());
+                if types.iter().all(|t| resources.contains_key(t)) {
+                    items.push(Arc::new(build_tool(&d, &resources)));
+                } else {
+                    pending.push(d);
                 }
             }
-        })
-        .collect()
-        .await;
-    details.sort_by(|a, b| (a.listed.kind, &a.listed.path).cmp(&(b.listed.kind, &b.listed.path)));
-    // Resource choices for resource arguments.
-    let mut types = BTreeSet::new();
-    for d in &details {
-        types.extend(schema::resource_types(d.schema.as_ref()));
+            Err((l, e)) => {
+                tracing::warn!(workspace, kind = l.kind.as_str(), path = %l.path, error = %e, "skipping a script or flow whose details could not be read");
+            }
+        }
     }
-    let mut resources = BTreeMap::new();
-    for t in types {
-        let cached = slot
-            .resources
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&t).cloned())
-            .filter(|(at, _)| at.elapsed() < resource_ttl(options));
-        let paths = match cached {
-            Some((_, p)) => p,
-            None => {
-                stats.resource_calls += 1;
-                let r = get_json(windmill, token, |rb| {
-                    rb.literal("/w/");
-                    rb.workspace(workspace)?;
-                    rb.literal("/resources/list");
-                    rb.query("resource_type", &t.clone(), false);
-                    rb.query("per_page", &schema::MAX_RESOURCE_CHOICES.to_string(), false);
-                    Ok(())
-                })
-                .await;
-                let mut paths: Vec<String> = match r {
-                    Ok(Value::Array(a)) => a
-                        .iter()
-                        .filter_map(|r| r.get("path").and_then(Value::as_str))
-                        .map(str::to_owned)
-                        .collect(),
-                    Ok(_) => Vec::new(),
-                    Err(e) => {
-                        tracing::debug!(resource_type = %t, error = %e, "resource listing failed; no choices offered");
-                        Vec::new()
-                    }
-                };
-                paths.sort();
-                if let Ok(mut m) = slot.resources.lock() {
-                    m.insert(t.clone(), (Instant::now(), paths.clone()));
-                }
-                paths
+    drop(fetched);
+    let missing: BTreeSet<String> = pending
+        .iter()
+        .flat_map(|d| schema::resource_types(d.schema.as_ref()))
+        .filter(|t| !resources.contains_key(t))
+        .collect();
+    for t in missing {
+        stats.resource_calls += 1;
+        let r = get_json(windmill, token, |rb| {
+            rb.literal("/w/");
+            rb.workspace(workspace)?;
+            rb.literal("/resources/list");
+            rb.query("resource_type", &t.clone(), false);
+            rb.query("per_page", &schema::MAX_RESOURCE_CHOICES.to_string(), false);
+            Ok(())
+        })
+        .await;
+        let mut paths: Vec<String> = match r {
+            Ok(Value::Array(a)) => a
+                .iter()
+                .filter_map(|r| r.get("path").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect(),
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                tracing::debug!(resource_type = %t, error = %e, "resource listing failed; no choices offered");
+                Vec::new()
             }
         };
+        paths.sort();
+        if let Ok(mut m) = slot.resources.lock() {
+            m.insert(t.clone(), (Instant::now(), paths.clone()));
+        }
         resources.insert(t, paths);
     }
-    let mut items = kept;
-    items.extend(details.iter().map(|d| Arc::new(build_tool(d, &resources))));
+    items.extend(pending.iter().map(|d| Arc::new(build_tool(d, &resources))));
+    drop(pending);
     items.sort_by(|a, b| a.name().cmp(b.name()).then_with(|| a.path.cmp(&b.path)));
     let mut index = HashMap::with_capacity(items.len());
     let mut unique = Vec::with_capacity(items.len());
@@ -883,7 +913,6 @@ async fn refresh(
         last: stats,
     });
     drop(old);
-    drop(details);
     release_free_memory();
 }
 
