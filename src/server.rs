@@ -689,12 +689,19 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let caller = self.caller(&context);
-        let statics = listed_tools(&caller.exposure);
         let catalog = self.workspace_catalog(&caller).await;
         let n_items = catalog.as_ref().map_or(0, |c| c.items.len() + 1);
-        let total = statics.len() + n_items;
         let page = self.shared.settings.page_size.max(1);
-        let start = match request.and_then(|r| r.cursor) {
+        let cursor = request.and_then(|r| r.cursor);
+        let offset = cursor
+            .as_deref()
+            .and_then(|c| c.strip_prefix("o:"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        let (statics, n_statics) =
+            listed_static(&caller.exposure, offset, offset.saturating_add(page));
+        let total = n_statics + n_items;
+        let start = match cursor {
             None => 0,
             Some(c) => c
                 .strip_prefix("o:")
@@ -713,11 +720,13 @@ impl ServerHandler for McpServer {
         let exposure = &caller.exposure;
         let mut tools = Vec::with_capacity(end - start);
         for i in start..end {
-            if let Some(t) = statics.get(i) {
-                tools.push(t.clone());
+            if i < n_statics {
+                if let Some(t) = statics.get(i - start) {
+                    tools.push(t.clone());
+                }
                 continue;
             }
-            let j = i - statics.len();
+            let j = i - n_statics;
             let Some(c) = &catalog else { break };
             let mut t = if j == 0 {
                 let mut t = run::JOB_RESULT_TOOL.clone();
@@ -855,28 +864,40 @@ impl ServerHandler for McpServer {
 /// Schemas are in the caller's client profile (cached per profile); names longer than its
 /// `max_name_len` are shortened.
 pub fn listed_tools(exposure: &Exposure) -> Vec<rmcp::model::Tool> {
+    listed_static(exposure, 0, usize::MAX).0
+}
+
+/// The discovery and endpoint tools of `listed_tools` from `start` to before `end`, and how many
+/// there are in all; only the tools in the range are cloned.
+fn listed_static(exposure: &Exposure, start: usize, end: usize) -> (Vec<rmcp::model::Tool>, usize) {
     let profiled = crate::profile::tools(exposure.profile);
+    let discovery: &[rmcp::model::Tool] = if exposure.selection.has_discovery() {
+        &profiled.discovery
+    } else {
+        &[]
+    };
+    let endpoints = REGISTRY
+        .all()
+        .iter()
+        .zip(&profiled.endpoints)
+        .filter(|(e, _)| exposure.lists(e.endpoint))
+        .map(|(_, t)| t);
+    let mut total = 0;
     let mut out: Vec<rmcp::model::Tool> = Vec::new();
-    if exposure.selection.has_discovery() {
-        out.extend(profiled.discovery.iter().cloned());
-    }
-    out.extend(
-        REGISTRY
-            .all()
-            .iter()
-            .zip(&profiled.endpoints)
-            .filter(|(e, _)| exposure.lists(e.endpoint))
-            .map(|(_, t)| t.clone()),
-    );
-    if exposure.max_name_len.is_some() {
-        for t in &mut out {
-            let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
-            if short != t.name {
-                t.name = short.into();
+    for t in discovery.iter().chain(endpoints) {
+        if total >= start && total < end {
+            let mut t = t.clone();
+            if exposure.max_name_len.is_some() {
+                let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
+                if short != t.name {
+                    t.name = short.into();
+                }
             }
+            out.push(t);
         }
+        total += 1;
     }
-    out
+    (out, total)
 }
 
 /// The endpoint a (possibly shortened) tool name stands for.
