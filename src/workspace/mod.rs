@@ -749,38 +749,32 @@ async fn refresh(
     let mut stats = RefreshStats::default();
     let mut listed = Vec::new();
     let mut errors = Vec::new();
-    if !selection.scripts.is_none() {
-        match list_all(
-            windmill,
-            token,
-            workspace,
+    let kinds: [(Kind, &[(&str, &str)], &ItemFilter); 2] = [
+        (
             Kind::Script,
             &[("kinds", "script"), ("order_desc", "false")],
             &selection.scripts,
-            options.per_page,
-            &mut stats.list_calls,
-        )
-        .await
-        {
-            Ok(items) => listed.extend(items),
-            Err(e) => errors.push(format!("listing scripts: {e}")),
+        ),
+        (Kind::Flow, &[("order_desc", "false")], &selection.flows),
+    ];
+    for (kind, query, filter) in kinds {
+        if filter.is_none() {
+            continue;
         }
-    }
-    if !selection.flows.is_none() {
-        match list_all(
+        let r = list_all(
             windmill,
             token,
             workspace,
-            Kind::Flow,
-            &[("order_desc", "false")],
-            &selection.flows,
+            kind,
+            query,
+            filter,
             options.per_page,
             &mut stats.list_calls,
         )
-        .await
-        {
+        .await;
+        match r {
             Ok(items) => listed.extend(items),
-            Err(e) => errors.push(format!("listing flows: {e}")),
+            Err(e) => errors.push(format!("listing {}s: {e}", kind.as_str())),
         }
     }
     if !errors.is_empty() {
