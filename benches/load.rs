@@ -24,8 +24,11 @@
 //!   see `scripts/scale-out.sh`), with the token `LOAD_TOKEN` (default `tok-alice`);
 //!   `LOAD_SERVER_PIDS` (comma-separated) names the processes whose memory to report then.
 
+mod common;
 #[path = "../tests/common/fake_windmill.rs"]
 mod fake_windmill;
+
+use common::{env_usize, free_port, pct, rss_kib};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -79,35 +82,10 @@ impl Kind {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
-
 fn env_flag(name: &str) -> bool {
     std::env::var(name)
         .map(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
         .unwrap_or(false)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// User + system CPU time of a process, in seconds (`/proc/<pid>/stat`, fields 14 and 15).
@@ -134,11 +112,6 @@ fn fmt_kib(v: Option<u64>) -> String {
         Some(k) => format!("{k} KiB ({:.1} MiB)", k as f64 / 1024.0),
         None => "?".into(),
     }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
 }
 
 /// What the bench records; shared by every session.

@@ -9,8 +9,11 @@
 //!
 //! Figures are printed; nothing is asserted about time.
 
+mod common;
 #[path = "../tests/common/fake_windmill.rs"]
 mod fake_windmill;
+
+use common::{rss_kib, summary};
 
 use std::time::{Duration, Instant};
 
@@ -20,29 +23,6 @@ use rmcp::model::{
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::ServiceExt;
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn summary(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    (pct(&v, 0.5), pct(&v, 0.99))
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
 
 #[tokio::main]
 async fn main() {

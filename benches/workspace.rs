@@ -12,8 +12,15 @@
 //!
 //! Figures are printed; nothing is asserted about time.
 
+mod common;
 #[path = "../tests/common/fake_windmill.rs"]
 mod fake_windmill;
+
+use common::summary;
+
+fn rss(pid: u32) -> u64 {
+    common::rss_kib(pid).unwrap_or(0)
+}
 
 use std::time::{Duration, Instant};
 
@@ -24,33 +31,6 @@ use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{RoleClient, ServiceExt};
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn summary(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    (pct(&v, 0.5), pct(&v, 0.99))
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
-}
 
 struct Server {
     child: tokio::process::Child,
@@ -132,7 +112,7 @@ async fn main() {
     let fake = fake_windmill::start_with(st).await;
     let mut server = start_server(&fake.base_url).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let idle = rss_kib(server.pid);
+    let idle = rss(server.pid);
     let client = connect(&server.url).await;
 
     // Cold discovery.
@@ -149,7 +129,7 @@ async fn main() {
         .iter()
         .filter(|t| t.name.starts_with("s-") || t.name.starts_with("f-"))
         .count();
-    let after_5500 = rss_kib(server.pid);
+    let after_5500 = rss(server.pid);
 
     // Warm tools/list: one page, and the whole list.
     let http = reqwest::Client::new();
@@ -267,9 +247,9 @@ async fn main() {
     let t = Instant::now();
     let _ = client10k.list_tools(None).await.expect("cold 10k");
     let cold10k = t.elapsed();
-    let rss10k_cached = rss_kib(server10k.pid);
+    let rss10k_cached = rss(server10k.pid);
     let all10k = client10k.list_all_tools().await.expect("all 10k");
-    let rss10k = rss_kib(server10k.pid);
+    let rss10k = rss(server10k.pid);
     let _ = client10k.cancel().await;
     let _ = server10k.child.kill().await;
 

@@ -749,7 +749,8 @@ async fn refresh(
     let mut stats = RefreshStats::default();
     let mut listed = Vec::new();
     let mut errors = Vec::new();
-    let kinds: [(Kind, &[(&str, &str)], &ItemFilter); 2] = [
+    type Query<'a> = &'a [(&'a str, &'a str)];
+    let kinds: [(Kind, Query, &ItemFilter); 2] = [
         (
             Kind::Script,
             &[("kinds", "script"), ("order_desc", "false")],
