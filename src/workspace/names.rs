@@ -141,9 +141,6 @@ pub fn decode(name: &str) -> Option<(Kind, String)> {
     } else {
         return None;
     };
-    if body.is_empty() {
-        return None;
-    }
     if !body.contains('-') {
         if name.len() > WINDMILL_MAX {
             // Rule 2 without escapes: `/` was `_`, and there is no `_` in the path.

@@ -255,9 +255,9 @@ fn property(p: &Value, resources: &BTreeMap<String, Vec<String>>) -> Value {
     for key in KEPT {
         let Some(v) = o.get(*key) else { continue };
         let v = match *key {
-            "type" => match v {
-                Value::String(_) | Value::Array(_) => v.clone(),
-                _ => continue,
+            "type" => match clean_type(v) {
+                Some(t) => t,
+                None => continue,
             },
             "description" | "title" => match v.as_str() {
                 Some(s) if !s.trim().is_empty() => Value::String(s.trim().to_owned()),
@@ -268,11 +268,38 @@ fn property(p: &Value, resources: &BTreeMap<String, Vec<String>>) -> Value {
                 _ => continue,
             },
             "enum" => match v.as_array() {
-                Some(a) if !a.is_empty() => v.clone(),
+                Some(a) if !a.is_empty() => Value::Array(unique(a)),
                 _ => continue,
             },
             "default" if v.is_null() => continue,
-            "pattern" if v.as_str().is_none_or(str::is_empty) => continue,
+            "pattern" => match v.as_str() {
+                Some(p) if !p.is_empty() && pattern_compiles(p) => v.clone(),
+                _ => continue,
+            },
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => match v {
+                Value::Number(_) => v.clone(),
+                _ => continue,
+            },
+            "multipleOf" => match v.as_f64() {
+                Some(n) if n > 0.0 => v.clone(),
+                _ => continue,
+            },
+            "minLength" | "maxLength" | "minItems" | "maxItems" => match v.as_u64() {
+                Some(_) => v.clone(),
+                _ => continue,
+            },
+            "uniqueItems" => match v {
+                Value::Bool(_) => v.clone(),
+                _ => continue,
+            },
+            "contentEncoding" | "contentMediaType" => match v {
+                Value::String(_) => v.clone(),
+                _ => continue,
+            },
+            "examples" => match v {
+                Value::Array(_) => v.clone(),
+                _ => continue,
+            },
             "items" => match v {
                 Value::Object(_) => property(v, resources),
                 _ => continue,
@@ -287,10 +314,16 @@ fn property(p: &Value, resources: &BTreeMap<String, Vec<String>>) -> Value {
                 }
                 Value::Object(np)
             }
-            "required" => match v.as_array() {
-                Some(a) if !a.is_empty() => v.clone(),
-                _ => continue,
-            },
+            "required" => {
+                let names: Vec<Value> = v
+                    .as_array()
+                    .map(|a| unique(a).into_iter().filter(Value::is_string).collect())
+                    .unwrap_or_default();
+                if names.is_empty() {
+                    continue;
+                }
+                Value::Array(names)
+            }
             "additionalProperties" => match v {
                 Value::Bool(_) => v.clone(),
                 Value::Object(_) => property(v, resources),
@@ -318,6 +351,52 @@ fn property(p: &Value, resources: &BTreeMap<String, Vec<String>>) -> Value {
     }
     // Windmill writes `"type": "object"` with no properties for free-form objects: fine as is.
     Value::Object(out)
+}
+
+/// JSON Schema's type names.
+const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "object", "array", "null",
+];
+
+/// A `type` value with only known type names, each once; `None` when nothing is left.
+fn clean_type(v: &Value) -> Option<Value> {
+    match v {
+        Value::String(t) if TYPES.contains(&t.as_str()) => Some(v.clone()),
+        Value::Array(a) => {
+            let mut names: Vec<Value> = Vec::new();
+            for t in a
+                .iter()
+                .filter(|t| t.as_str().is_some_and(|t| TYPES.contains(&t)))
+            {
+                if !names.contains(t) {
+                    names.push(t.clone());
+                }
+            }
+            match names.len() {
+                0 => None,
+                1 => names.pop(),
+                _ => Some(Value::Array(names)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The values of `a`, each once, in their first order.
+fn unique(a: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(a.len());
+    for v in a {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// Whether the validator accepts `p` as a `pattern` (an invalid regex would make the whole tool
+/// schema invalid; such a pattern is dropped instead).
+fn pattern_compiles(p: &str) -> bool {
+    jsonschema::draft202012::new(&json!({"type": "string", "pattern": p})).is_ok()
 }
 
 fn resource_property(
