@@ -28,7 +28,7 @@ mod common;
 #[path = "../tests/common/fake_windmill.rs"]
 mod fake_windmill;
 
-use common::{env_usize, free_port, pct, rss_kib};
+use common::{env_usize, pct, rss_kib};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -222,37 +222,12 @@ struct Server {
 }
 
 async fn start_server(base_url: &str, stateless: bool) -> Server {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut a = vec!["serve", "--listen", listen.as_str(), "--base-url", base_url];
-    if stateless {
-        a.push("--stateless");
-    }
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
-        .args(&a)
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn windmill-mcp serve");
-    let pid = child.id().unwrap_or(0);
-    let http = reqwest::Client::new();
-    let started = Instant::now();
-    while http
-        .get(format!("http://{listen}/health"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "windmill-mcp did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let extra: &[&str] = if stateless { &["--stateless"] } else { &[] };
+    let served = common::serve(base_url, extra).await;
     Server {
-        child,
-        pid,
-        url: format!("http://{listen}/api/mcp/w/demo/mcp"),
+        url: format!("http://{}/api/mcp/w/demo/mcp", served.listen),
+        child: served.child,
+        pid: served.pid,
     }
 }
 

@@ -39,46 +39,15 @@ struct Server {
 }
 
 async fn start_server(base_url: &str) -> Server {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--base-url",
-            base_url,
-            "--refresh-interval",
-            "3600",
-        ])
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn windmill-mcp serve");
-    let pid = child.id().unwrap_or(0);
-    let http = reqwest::Client::new();
-    let started = Instant::now();
-    while http
-        .get(format!("http://127.0.0.1:{port}/health"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "windmill-mcp did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let served = common::serve(base_url, &["--refresh-interval", "3600"]).await;
     Server {
-        child,
-        pid,
         url: format!(
-            "http://127.0.0.1:{port}/api/mcp/w/{}/mcp",
+            "http://{}/api/mcp/w/{}/mcp",
+            served.listen,
             fake_windmill::WS_BIG
         ),
+        child: served.child,
+        pid: served.pid,
     }
 }
 

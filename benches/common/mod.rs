@@ -40,3 +40,40 @@ pub fn env_usize(name: &str, default: usize) -> usize {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
 }
+
+/// `windmill-mcp serve` (this build) as a child process on a free loopback port, once `/health`
+/// answers.
+pub struct Served {
+    pub child: tokio::process::Child,
+    pub pid: u32,
+    /// `127.0.0.1:PORT`
+    pub listen: String,
+}
+
+pub async fn serve(base_url: &str, extra: &[&str]) -> Served {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut args = vec!["serve", "--listen", listen.as_str(), "--base-url", base_url];
+    args.extend_from_slice(extra);
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
+        .args(&args)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn windmill-mcp serve");
+    let pid = child.id().unwrap_or(0);
+    let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    while http
+        .get(format!("http://{listen}/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "windmill-mcp did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Served { child, pid, listen }
+}
