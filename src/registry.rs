@@ -392,40 +392,16 @@ const FILLER: &[&str] = &[
     "as", "at", "with", "this", "that", "filter",
 ];
 
-fn words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            cur.push(c.to_ascii_lowercase());
-        } else {
-            prev_lower = false;
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 /// Whether a description only restates the property's name (`keep_captures`: "keep captures",
 /// `label`: "Filter by label").
 fn restates(name: &str, description: &str) -> bool {
-    let name_words = words(name);
+    let name_words = windmill_mcp_codegen::search::words(name);
     let has = |w: &str| {
         name_words.iter().any(|n| {
             n == w || n.strip_suffix('s') == Some(w) || w.strip_suffix('s') == Some(n.as_str())
         })
     };
-    let desc_words = words(description);
+    let desc_words = windmill_mcp_codegen::search::words(description);
     !desc_words.is_empty()
         && desc_words
             .iter()
