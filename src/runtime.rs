@@ -321,6 +321,15 @@ impl RequestBuilder {
         }
     }
 
+    /// A request under `/w/{workspace}`, continuing with the fixed `route` (`/scripts/list`, ...).
+    pub fn in_workspace(method: Method, workspace: &str, route: &str) -> Result<Self, ArgError> {
+        let mut rb = RequestBuilder::new(method);
+        rb.literal("/w/");
+        rb.workspace(workspace)?;
+        rb.literal(route);
+        Ok(rb)
+    }
+
     /// A fixed part of the path template.
     pub fn literal(&mut self, s: &str) {
         self.path.push_str(s);

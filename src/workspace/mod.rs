@@ -279,8 +279,11 @@ impl Catalog {
         self.index.get(name).map(|i| &self.items[*i])
     }
 
+    /// The item for a script or flow path: names depend only on the kind and the path, so this is
+    /// a lookup in the name index.
     pub fn by_path(&self, kind: Kind, path: &str) -> Option<&Arc<ItemTool>> {
-        self.items.iter().find(|i| i.kind == kind && i.path == path)
+        self.get(&names::tool_name(kind, path))
+            .filter(|i| i.kind == kind && i.path == path)
     }
 }
 
@@ -361,15 +364,10 @@ impl Items {
         s
     }
 
-    /// How many catalogs are held (for tests and the benchmark).
-    pub fn catalogs(&self) -> usize {
-        self.slots.lock().map(|s| s.len()).unwrap_or(0)
-    }
-
     /// The caller's catalog: fetched now if there is none yet; refreshed in the background if
     /// older than the refresh interval (the current one is returned meanwhile).
     pub async fn catalog(
-        self: &Arc<Self>,
+        &self,
         windmill: &Windmill,
         workspace: &str,
         token: &Token,
@@ -380,7 +378,7 @@ impl Items {
 
     /// Like [`Items::catalog`], but a stale catalog is refreshed before answering.
     pub async fn fresh(
-        self: &Arc<Self>,
+        &self,
         windmill: &Windmill,
         workspace: &str,
         token: &Token,
@@ -404,7 +402,7 @@ impl Items {
     }
 
     async fn get(
-        self: &Arc<Self>,
+        &self,
         windmill: &Windmill,
         workspace: &str,
         token: &Token,
@@ -490,12 +488,16 @@ struct Listed {
     version: String,
 }
 
+/// `GET /w/{workspace}{route}…` (the rest laid out by `build`), answered with JSON.
 async fn get_json(
     windmill: &Windmill,
     token: &Token,
+    workspace: &str,
+    route: &str,
     build: impl FnOnce(&mut RequestBuilder) -> Result<(), crate::runtime::ArgError>,
 ) -> Result<Value, String> {
-    let mut rb = RequestBuilder::new(Method::Get);
+    let mut rb =
+        RequestBuilder::in_workspace(Method::Get, workspace, route).map_err(|e| e.to_string())?;
     build(&mut rb).map_err(|e| e.to_string())?;
     let req = rb.finish();
     let answer = windmill
@@ -535,10 +537,7 @@ async fn list_all(
     let mut longest = 0usize;
     for page in 1..=10_000usize {
         *calls += 1;
-        let v = get_json(windmill, token, |rb| {
-            rb.literal("/w/");
-            rb.workspace(workspace)?;
-            rb.literal(&format!("/{what}/list"));
+        let v = get_json(windmill, token, workspace, &format!("/{what}/list"), |rb| {
             rb.query("page", &page.to_string(), false);
             rb.query("per_page", &per_page.to_string(), false);
             for (k, v) in extra {
@@ -615,13 +614,11 @@ async fn fetch_detail(
     workspace: &str,
     l: Listed,
 ) -> Result<Detail, (Listed, String)> {
-    let r = get_json(windmill, token, |rb| {
-        rb.literal("/w/");
-        rb.workspace(workspace)?;
-        rb.literal(match l.kind {
-            Kind::Script => "/scripts/get/p/",
-            Kind::Flow => "/flows/get/",
-        });
+    let route = match l.kind {
+        Kind::Script => "/scripts/get/p/",
+        Kind::Flow => "/flows/get/",
+    };
+    let r = get_json(windmill, token, workspace, route, |rb| {
         rb.windmill_path("path", &l.path.clone())
     })
     .await;
@@ -846,10 +843,7 @@ async fn refresh(
         .collect();
     for t in missing {
         stats.resource_calls += 1;
-        let r = get_json(windmill, token, |rb| {
-            rb.literal("/w/");
-            rb.workspace(workspace)?;
-            rb.literal("/resources/list");
+        let r = get_json(windmill, token, workspace, "/resources/list", |rb| {
             rb.query("resource_type", &t.clone(), false);
             rb.query("per_page", &schema::MAX_RESOURCE_CHOICES.to_string(), false);
             Ok(())

@@ -119,21 +119,23 @@ pub async fn run_item(
             args.insert(original.clone(), v);
         }
     }
-    let mut rb = RequestBuilder::new(Method::Post);
-    rb.literal("/w/");
-    let built = rb.workspace(workspace).and_then(|_| {
-        rb.literal(match item.kind {
-            Kind::Script => "/jobs/run/p/",
-            Kind::Flow => "/jobs/run/f/",
-        });
-        rb.windmill_path("path", &item.path.clone())
+    let route = match item.kind {
+        Kind::Script => "/jobs/run/p/",
+        Kind::Flow => "/jobs/run/f/",
+    };
+    let built = RequestBuilder::in_workspace(Method::Post, workspace, route).and_then(|mut rb| {
+        rb.windmill_path("path", &item.path.clone())?;
+        Ok(rb)
     });
-    if let Err(e) = built {
-        return RunEnd::Done(tool_error(format!(
-            "`{}` cannot be run: {e}. Nothing was sent to Windmill.",
-            item.name()
-        )));
-    }
+    let mut rb = match built {
+        Ok(rb) => rb,
+        Err(e) => {
+            return RunEnd::Done(tool_error(format!(
+                "`{}` cannot be run: {e}. Nothing was sent to Windmill.",
+                item.name()
+            )))
+        }
+    };
     rb.json_body("application/json", Value::Object(args));
     let req = rb.finish();
     let what = format!("{} `{}`", item.kind.as_str(), item.path);
@@ -185,17 +187,23 @@ pub async fn run_item(
     }
 }
 
+/// `/w/{workspace}{route}{job_id}`.
+fn job_request(
+    method: Method,
+    workspace: &str,
+    route: &str,
+    job_id: &str,
+) -> Result<RequestBuilder, crate::runtime::ArgError> {
+    let mut rb = RequestBuilder::in_workspace(method, workspace, route)?;
+    rb.segment("id", &job_id.to_owned())?;
+    Ok(rb)
+}
+
 /// Cancels a job; failures are logged only (the call is already over).
 pub async fn cancel(windmill: &Windmill, token: Option<&Token>, workspace: &str, job_id: &str) {
-    let mut rb = RequestBuilder::new(Method::Post);
-    rb.literal("/w/");
-    let built = rb.workspace(workspace).and_then(|_| {
-        rb.literal("/jobs_u/queue/cancel/");
-        rb.segment("id", &job_id.to_owned())
-    });
-    if built.is_err() {
+    let Ok(mut rb) = job_request(Method::Post, workspace, "/jobs_u/queue/cancel/", job_id) else {
         return;
-    }
+    };
     rb.json_body(
         "application/json",
         json!({"reason": "cancelled by the MCP client"}),
@@ -227,15 +235,16 @@ async fn wait(
     let mut delay = Duration::from_millis(50);
     let mut polls = 0u32;
     loop {
-        let mut rb = RequestBuilder::new(Method::Get);
-        rb.literal("/w/");
-        let built = rb.workspace(workspace).and_then(|_| {
-            rb.literal("/jobs_u/completed/get_result_maybe/");
-            rb.segment("id", &job_id.to_owned())
-        });
-        if let Err(e) = built {
-            return Some(tool_error(format!("bad job id `{job_id}`: {e}")));
-        }
+        let built = job_request(
+            Method::Get,
+            workspace,
+            "/jobs_u/completed/get_result_maybe/",
+            job_id,
+        );
+        let mut rb = match built {
+            Ok(rb) => rb,
+            Err(e) => return Some(tool_error(format!("bad job id `{job_id}`: {e}"))),
+        };
         rb.query("get_started", &"true".to_owned(), false);
         let req = rb.finish();
         let answer = tokio::select! {
@@ -346,11 +355,7 @@ async fn log_tail(
     workspace: &str,
     job_id: &str,
 ) -> Option<String> {
-    let mut rb = RequestBuilder::new(Method::Get);
-    rb.literal("/w/");
-    rb.workspace(workspace).ok()?;
-    rb.literal("/jobs_u/get_logs/");
-    rb.segment("id", &job_id.to_owned()).ok()?;
+    let rb = job_request(Method::Get, workspace, "/jobs_u/get_logs/", job_id).ok()?;
     let a = windmill.send(&rb.finish(), token).await.ok()?;
     if !(200..300).contains(&a.status) {
         return None;
