@@ -164,18 +164,22 @@ impl McpServer {
         !caller.items.is_none() && !caller.exposure.read_only
     }
 
-    /// The caller's scripts and flows, when they are enabled and the caller has a workspace and a
-    /// token.
-    async fn workspace_catalog(&self, caller: &Caller) -> Option<Arc<Catalog>> {
+    /// The workspace and token the caller's scripts and flows are read with, when they are
+    /// enabled and the caller has both.
+    fn item_context(&self, caller: &Caller) -> Option<(String, Token)> {
         if !self.items_enabled(caller) {
             return None;
         }
-        let workspace = caller.workspace.as_deref()?;
-        let token = self.token_for(caller)?;
+        Some((caller.workspace.clone()?, self.token_for(caller)?))
+    }
+
+    /// The caller's scripts and flows (see [`McpServer::item_context`]).
+    async fn workspace_catalog(&self, caller: &Caller) -> Option<Arc<Catalog>> {
+        let (workspace, token) = self.item_context(caller)?;
         Some(
             self.shared
                 .items
-                .catalog(&self.shared.windmill, workspace, &token, &caller.items)
+                .catalog(&self.shared.windmill, &workspace, &token, &caller.items)
                 .await,
         )
     }
@@ -186,8 +190,7 @@ impl McpServer {
         if !self.session.watch || self.session.watcher.get().is_some() {
             return;
         }
-        let (Some(workspace), Some(token)) = (caller.workspace.clone(), self.token_for(caller))
-        else {
+        let Some((workspace, token)) = self.item_context(caller) else {
             return;
         };
         let shared = self.shared.clone();
@@ -226,9 +229,12 @@ impl McpServer {
         caller: &Caller,
         context: &RequestContext<RoleServer>,
     ) -> Option<Result<CallToolResponse, ErrorData>> {
-        let mut catalog = self.workspace_catalog(caller).await?;
-        let workspace = caller.workspace.clone()?;
-        let token = self.token_for(caller)?;
+        let (workspace, token) = self.item_context(caller)?;
+        let mut catalog = self
+            .shared
+            .items
+            .catalog(&self.shared.windmill, &workspace, &token, &caller.items)
+            .await;
         let find = |c: &Catalog| -> Option<Arc<ItemTool>> {
             c.get(name).cloned().or_else(|| {
                 caller.exposure.max_name_len?;
@@ -695,37 +701,25 @@ impl ServerHandler for McpServer {
         let cursor = request.and_then(|r| r.cursor);
         let offset = cursor
             .as_deref()
-            .and_then(|c| c.strip_prefix("o:"))
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0);
-        let (statics, n_statics) =
-            listed_static(&caller.exposure, offset, offset.saturating_add(page));
+            .map(|c| c.strip_prefix("o:").and_then(|n| n.parse::<usize>().ok()));
+        let from = offset.flatten().unwrap_or(0);
+        let (statics, n_statics) = listed_static(&caller.exposure, from, from.saturating_add(page));
         let total = n_statics + n_items;
-        let start = match cursor {
-            None => 0,
-            Some(c) => c
-                .strip_prefix("o:")
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| *n <= total)
-                .ok_or_else(|| {
-                    ErrorData::invalid_params(
-                        format!(
-                            "invalid cursor {c:?}: pass back the nextCursor of the previous page"
-                        ),
-                        None,
-                    )
-                })?,
+        let start = match (cursor, offset) {
+            (None, _) => 0,
+            (Some(c), offset) => offset.flatten().filter(|n| *n <= total).ok_or_else(|| {
+                ErrorData::invalid_params(
+                    format!("invalid cursor {c:?}: pass back the nextCursor of the previous page"),
+                    None,
+                )
+            })?,
         };
         let end = (start + page).min(total);
         let exposure = &caller.exposure;
-        let mut tools = Vec::with_capacity(end - start);
-        for i in start..end {
-            if i < n_statics {
-                if let Some(t) = statics.get(i - start) {
-                    tools.push(t.clone());
-                }
-                continue;
-            }
+        // The page's discovery and endpoint tools, then its scripts and flows.
+        let mut tools = statics;
+        tools.truncate(end - start);
+        for i in start.max(n_statics)..end {
             let j = i - n_statics;
             let Some(c) = &catalog else { break };
             let mut t = if j == 0 {
@@ -739,12 +733,7 @@ impl ServerHandler for McpServer {
                     None => break,
                 }
             };
-            if exposure.max_name_len.is_some() {
-                let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
-                if short != t.name {
-                    t.name = short.into();
-                }
-            }
+            shorten_name(&mut t, exposure.max_name_len);
             tools.push(t);
         }
         let mut result = ListToolsResult::with_all_items(tools);
@@ -887,17 +876,22 @@ fn listed_static(exposure: &Exposure, start: usize, end: usize) -> (Vec<rmcp::mo
     for t in discovery.iter().chain(endpoints) {
         if total >= start && total < end {
             let mut t = t.clone();
-            if exposure.max_name_len.is_some() {
-                let short = crate::profile::short_name(&t.name, exposure.max_name_len).into_owned();
-                if short != t.name {
-                    t.name = short.into();
-                }
-            }
+            shorten_name(&mut t, exposure.max_name_len);
             out.push(t);
         }
         total += 1;
     }
     (out, total)
+}
+
+/// Shortens a listed tool's name to `max` characters (`--max-name-len`), if it is longer.
+fn shorten_name(t: &mut rmcp::model::Tool, max: Option<usize>) {
+    if max.is_some() {
+        let short = crate::profile::short_name(&t.name, max).into_owned();
+        if short != t.name {
+            t.name = short.into();
+        }
+    }
 }
 
 /// The endpoint a (possibly shortened) tool name stands for.
