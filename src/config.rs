@@ -1,8 +1,9 @@
-//! Settings shared by `serve` and `stdio`.
+//! What a server instance is configured with ([`Settings`]), and what one caller may see
+//! ([`Exposure`]). Plain data: `cli` fills it from flags, `http` narrows it per URL, `mcp` reads it.
 
-use crate::profile::Profile;
-use crate::registry::{Exposure, Selection};
-use crate::windmill::{Limits, Token};
+use crate::endpoints::{Endpoint, Selection};
+use crate::listing::Profile;
+use crate::upstream::{Limits, Token};
 use crate::workspace::{ItemOptions, ItemSelection};
 
 /// What a server instance is configured with.
@@ -65,5 +66,28 @@ impl Settings {
             profile: self.profile,
             max_name_len: self.max_name_len,
         }
+    }
+}
+
+/// What one caller may see: the tool mode, read-only mode, and how tools are written for its client.
+#[derive(Debug, Clone)]
+pub struct Exposure {
+    pub selection: Selection,
+    pub read_only: bool,
+    /// The schema dialect of `tools/list` (`?client=`, `--client-profile`).
+    pub profile: Profile,
+    /// Longer tool names are shortened to this many characters (`?max_name_len=`, `--max-name-len`).
+    pub max_name_len: Option<usize>,
+}
+
+impl Exposure {
+    /// Whether the endpoint is listed as a tool of its own.
+    pub fn lists(&self, e: &Endpoint) -> bool {
+        self.selection.admits(e) && (!self.read_only || e.hints.read_only)
+    }
+
+    /// Whether the endpoint can be found, described and called through the discovery tools.
+    pub fn reaches(&self, e: &Endpoint) -> bool {
+        self.selection.reaches(e) && (!self.read_only || e.hints.read_only)
     }
 }

@@ -18,9 +18,12 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
-use crate::registry::Selection;
-use crate::server::{Caller, McpServer, Shared};
-use crate::windmill::Token;
+use crate::endpoints::Selection;
+use crate::listing::Profile;
+use crate::mcp::{Caller, McpServer, Shared};
+use crate::text::form_pairs;
+use crate::upstream::Token;
+use crate::workspace::ItemFilter;
 
 /// How the HTTP front end is set up.
 #[derive(Debug, Clone)]
@@ -219,22 +222,6 @@ fn token_of(headers: &HeaderMap, query: Option<&str>) -> Option<Token> {
     None
 }
 
-/// Decoded `key=value` pairs of a query string.
-pub fn form_pairs(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
 fn valid_workspace(w: &str) -> bool {
     !w.is_empty()
         && w.len() <= 64
@@ -315,7 +302,7 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
                 "read_only" | "readonly" => {
                     exposure.read_only |= matches!(v.as_str(), "" | "1" | "true" | "yes")
                 }
-                "client" => match crate::profile::Profile::parse(&v) {
+                "client" => match Profile::parse(&v) {
                     Ok(p) => exposure.profile = p,
                     Err(e) => {
                         return plain(
@@ -324,7 +311,7 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
                         )
                     }
                 },
-                "scripts" | "flows" => match crate::workspace::ItemFilter::parse(&v) {
+                "scripts" | "flows" => match ItemFilter::parse(&v) {
                     Ok(f) if k == "scripts" => items.scripts = f,
                     Ok(f) => items.flows = f,
                     Err(e) => {

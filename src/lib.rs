@@ -1,27 +1,30 @@
 //! windmill-mcp: Windmill's REST API, and each workspace's scripts and flows, as MCP tools.
 //!
-//! * [`generated`]: the endpoint tools, generated at build time from the Windmill OpenAPI document;
-//! * [`runtime`]: the hand-written code the generated request builders call;
-//! * [`registry`]: the tools as MCP definitions, and selections of them;
-//! * [`windmill`]: the HTTP client that sends requests to Windmill with the caller's token;
-//! * [`server`]: the MCP server (tools/list, tools/call);
-//! * [`http`]: Streamable HTTP routes, authentication and Host/Origin checks;
-//! * [`inspect`]: the `tools` command;
-//! * [`spec`]: the `spec` command (pull, diff, bundle) and the start-up version check;
-//! * [`workspace`]: each workspace's scripts and flows as tools, discovered live and run as jobs.
+//! The rooms, each depending only on those above it in this list (a test in
+//! `tests/architecture.rs` fails on a new cycle):
+//!
+//! * [`text`]: small text helpers (cuts, caps, hashes, did-you-mean);
+//! * [`listing`]: how tools are shown to a client (compact form, client profiles, short names);
+//! * [`endpoints`]: the endpoint tools generated from the Windmill OpenAPI document, their
+//!   request builders, registry, selection and search;
+//! * [`upstream`]: the Windmill HTTP client, the operations the server calls on its own behalf, and
+//!   what Windmill's answers become for the model;
+//! * [`workspace`]: each workspace's scripts and flows as tools, discovered live and run as jobs;
+//! * [`config`]: what a server is configured with and what one caller may see;
+//! * [`mcp`]: the MCP server: typed dispatch of `tools/list` and `tools/call`, validation, and the
+//!   discovery tools;
+//! * [`http`]: the Streamable HTTP front: routes, authentication, `Host`/`Origin` checks;
+//! * [`cli`]: the command line (`serve`, `stdio`, `tools`, `spec`).
 
-pub mod bench;
+pub mod cli;
 pub mod config;
-pub mod discovery;
-pub mod generated;
+pub mod endpoints;
 pub mod http;
-pub mod inspect;
-pub mod profile;
-pub mod registry;
-pub mod runtime;
-pub mod search;
-pub mod server;
-pub mod spec;
-pub mod suggest;
-pub mod windmill;
+pub mod listing;
+pub mod mcp;
+pub mod text;
+pub mod upstream;
 pub mod workspace;
+
+/// The path the generated code names the hand-written runtime by.
+pub(crate) use endpoints::runtime;

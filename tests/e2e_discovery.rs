@@ -121,8 +121,10 @@ async fn read_only_mode_refuses_writes_everywhere() {
     let tools = client.list_all_tools().await.expect("list");
     assert!(tools
         .iter()
-        .all(|t| windmill_mcp::discovery::is_discovery(&t.name)
-            || t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)));
+        .all(
+            |t| windmill_mcp::mcp::discovery::Discovery::named(&t.name).is_some()
+                || t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)
+        ));
     assert!(!tools.iter().any(|t| t.name == "deleteVariable"));
     fake.clear_requests();
     let r = call(
@@ -187,7 +189,7 @@ async fn url_selects_tools_and_read_only_per_connection() {
     assert!(
         !names
             .iter()
-            .any(|n| windmill_mcp::discovery::is_discovery(n)),
+            .any(|n| windmill_mcp::mcp::discovery::Discovery::named(n).is_some()),
         "{names:?}"
     );
     let _ = client.cancel().await;

@@ -51,7 +51,7 @@ async fn tools_list_pages_through_the_curated_set() {
     let names: BTreeSet<String> = all
         .iter()
         .map(|t| t.name.to_string())
-        .filter(|n| !windmill_mcp::discovery::is_discovery(n))
+        .filter(|n| windmill_mcp::mcp::discovery::Discovery::named(n).is_none())
         .collect();
     assert_eq!(
         all.len(),
@@ -396,7 +396,7 @@ async fn every_curated_tool_reaches_windmill_and_answers() {
             }
         }
         // JSON answers come as structured content as well.
-        let ep = windmill_mcp::registry::REGISTRY
+        let ep = windmill_mcp::endpoints::Registry::compiled()
             .get(tool)
             .expect("known tool")
             .endpoint;

@@ -6,7 +6,7 @@ mod common;
 use common::fake_windmill as fw;
 use common::mcp::{call, text_of};
 use serde_json::{json, Value};
-use windmill_mcp::profile::{check, Profile};
+use windmill_mcp::listing::profile::{check, Profile};
 
 async fn setup(query: &str) -> (fw::FakeWindmill, common::mcp::Client) {
     common::mcp::fake_and_client(query, false).await
@@ -41,7 +41,7 @@ async fn every_mode_and_profile_lists_schemas_the_profile_accepts() {
                 // The full profile lists the compact form of the generated definitions unchanged
                 // (what tests/tools_list_snapshot.rs checks against the full schemas).
                 for t in &tools {
-                    let e = windmill_mcp::registry::REGISTRY
+                    let e = windmill_mcp::endpoints::Registry::compiled()
                         .get(&t.name)
                         .expect("endpoint");
                     assert_eq!(*t, e.listed, "{}", t.name);
@@ -121,17 +121,17 @@ async fn openai_nulls_and_json_text_reach_windmill_as_the_full_schema_wants() {
 
 #[tokio::test]
 async fn describe_endpoint_shows_the_full_definitions_the_listing_abridges() {
-    use windmill_mcp::registry::REGISTRY;
+    use windmill_mcp::endpoints::Registry;
     for profile in Profile::ALL {
         let (_fake, client) = setup(&format!("?tools=curated&client={}", profile.as_str())).await;
         let tools = client.list_all_tools().await.expect("list");
         for name in ["createSchedule", "getJob", "listJobs"] {
-            let e = REGISTRY.get(name).expect("endpoint");
+            let e = Registry::compiled().get(name).expect("endpoint");
             let listed = tools.iter().find(|t| t.name == name).expect("listed");
             let r = call(&client, "describe_endpoint", json!({ "name": name })).await;
             assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
             let d = r.structured_content.expect("described");
-            let want = windmill_mcp::profile::transform(&e.tool.input_schema, profile);
+            let want = windmill_mcp::listing::profile::transform(&e.tool.input_schema, profile);
             assert_eq!(d["inputSchema"], Value::Object(want), "{name} {profile:?}");
             let want_out = e
                 .tool
@@ -158,18 +158,21 @@ async fn long_names_are_shortened_and_called_back() {
     for t in &tools {
         assert!(t.name.len() <= 20 && re(&t.name), "{}", t.name);
         assert!(names.insert(t.name.to_string()), "duplicate {}", t.name);
-        if windmill_mcp::registry::REGISTRY.get(&t.name).is_none() {
+        if windmill_mcp::endpoints::Registry::compiled()
+            .get(&t.name)
+            .is_none()
+        {
             shortened += 1;
         }
     }
     assert!(shortened > 10, "{shortened}");
-    let long = windmill_mcp::registry::REGISTRY
+    let long = windmill_mcp::endpoints::Registry::compiled()
         .all()
         .iter()
         .find(|e| e.endpoint.name == "getScriptLatestVersion")
         .map(|e| e.endpoint.name)
         .expect("a long name");
-    let short = windmill_mcp::profile::short_name(long, Some(20)).into_owned();
+    let short = windmill_mcp::listing::short_name(long, Some(20)).into_owned();
     assert_ne!(short, long);
     assert!(tools.iter().any(|t| t.name == short.as_str()));
     fake.clear_requests();

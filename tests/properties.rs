@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{json, Map, Value};
-use windmill_mcp::registry::REGISTRY;
-use windmill_mcp::runtime::{Method, RequestBuilder};
+use windmill_mcp::endpoints::runtime::{Method, RequestBuilder};
+use windmill_mcp::endpoints::Registry;
 use windmill_mcp::workspace::names::{tool_name, valid_tool_name, Kind};
 
 /// Fast enough for `cargo test` in debug; failures are not written next to this file.
@@ -171,7 +171,7 @@ proptest! {
 /// Every endpoint of the compiled-in spec with path-like arguments it must refuse or encode.
 #[test]
 fn every_endpoint_keeps_its_path_template() {
-    for entry in REGISTRY.all() {
+    for entry in Registry::compiled().all() {
         let props: Vec<String> = entry
             .input_schema()
             .get("properties")
@@ -191,10 +191,14 @@ fn every_endpoint_keeps_its_path_template() {
 /// The request checks themselves: they accept a good request and refuse each kind of bad one.
 #[test]
 fn request_checks_catch_escapes() {
-    let entry = REGISTRY.get("getScriptByPath").expect("getScriptByPath");
+    let entry = Registry::compiled()
+        .get("getScriptByPath")
+        .expect("getScriptByPath");
     let ep = entry.endpoint;
     let good = (ep.build)(
-        &windmill_mcp::runtime::Args::new(json!({"path": "f/a b/c"}).as_object().unwrap().clone()),
+        &windmill_mcp::endpoints::runtime::Args::new(
+            json!({"path": "f/a b/c"}).as_object().unwrap().clone(),
+        ),
         "demo",
     )
     .expect("builds");

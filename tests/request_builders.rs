@@ -1,8 +1,8 @@
 //! The generated request builders of the compiled-in spec: arguments in, HTTP request out.
 
 use serde_json::{json, Value};
-use windmill_mcp::generated;
-use windmill_mcp::runtime::{ArgError, Args, HttpRequest, Method};
+use windmill_mcp::endpoints::generated;
+use windmill_mcp::endpoints::runtime::{ArgError, Args, HttpRequest, Method};
 
 fn args(v: Value) -> Args {
     Args::new(v.as_object().cloned().expect("object"))

@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use windmill_mcp::{generated, runtime::Endpoint, search};
+use windmill_mcp::endpoints::{generated, runtime::Endpoint, search};
 
 /// `(query, operations a person would accept)`; more than one when they are equally right.
 const QUERIES: &[(&str, &[&str])] = &[
@@ -270,8 +270,8 @@ fn everything(_: &Endpoint) -> bool {
     true
 }
 
-fn names(hits: &[search::Hit]) -> Vec<&'static str> {
-    hits.iter().map(|h| h.endpoint.name).collect()
+fn names(hits: &[search::Hit<'static>]) -> Vec<&'static str> {
+    hits.iter().map(|h| h.entry.endpoint.name).collect()
 }
 
 fn spec_is_default() -> bool {
@@ -304,7 +304,9 @@ fn plain_language_queries_find_the_expected_operation_in_the_top_3() {
         let start = Instant::now();
         let hits = search::search(q, &everything, 10);
         micros.push(start.elapsed().as_secs_f64() * 1e6);
-        let rank = hits.iter().position(|h| want.contains(&h.endpoint.name));
+        let rank = hits
+            .iter()
+            .position(|h| want.contains(&h.entry.endpoint.name));
         let top: Vec<&str> = names(&hits).into_iter().take(3).collect();
         let shown = rank.map_or_else(|| "-".to_owned(), |r| (r + 1).to_string());
         println!("{shown:>3}  {q:45} want {want:?}, top 3: {top:?}");
@@ -314,7 +316,9 @@ fn plain_language_queries_find_the_expected_operation_in_the_top_3() {
     }
     for (q, want) in KNOWN_MISSES {
         let hits = search::search(q, &everything, 50);
-        let rank = hits.iter().position(|h| want.contains(&h.endpoint.name));
+        let rank = hits
+            .iter()
+            .position(|h| want.contains(&h.entry.endpoint.name));
         let shown = rank.map_or_else(|| "-".to_owned(), |r| (r + 1).to_string());
         println!("{shown:>3}  {q:45} want {want:?} (known miss)");
     }
@@ -359,11 +363,12 @@ fn ranking_is_deterministic_and_ties_break_by_name() {
         for w in a.windows(2) {
             assert!(
                 w[0].score > w[1].score
-                    || (w[0].score == w[1].score && w[0].endpoint.name < w[1].endpoint.name),
+                    || (w[0].score == w[1].score
+                        && w[0].entry.endpoint.name < w[1].entry.endpoint.name),
                 "{q}: {} ({}) before {} ({})",
-                w[0].endpoint.name,
+                w[0].entry.endpoint.name,
                 w[0].score,
-                w[1].endpoint.name,
+                w[1].entry.endpoint.name,
                 w[1].score
             );
         }
@@ -384,23 +389,23 @@ fn admit_and_limit_are_honoured() {
 
     let curated = search::search("list", &|e| e.curated, 1000);
     assert!(!curated.is_empty());
-    assert!(curated.iter().all(|h| h.endpoint.curated));
+    assert!(curated.iter().all(|h| h.entry.endpoint.curated));
     // Filtering keeps the order of what it keeps.
     let expected: Vec<&str> = names(&all)
         .into_iter()
-        .filter(|n| curated.iter().any(|h| h.endpoint.name == *n))
+        .filter(|n| curated.iter().any(|h| h.entry.endpoint.name == *n))
         .collect();
     assert_eq!(names(&curated), expected);
 
     let gets = search::search(
         "job",
-        &|e| e.method == windmill_mcp::runtime::Method::Get,
+        &|e| e.method == windmill_mcp::endpoints::runtime::Method::Get,
         1000,
     );
     assert!(!gets.is_empty());
     assert!(gets
         .iter()
-        .all(|h| h.endpoint.method == windmill_mcp::runtime::Method::Get));
+        .all(|h| h.entry.endpoint.method == windmill_mcp::endpoints::runtime::Method::Get));
 }
 
 #[test]

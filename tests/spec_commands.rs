@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::fake_windmill::{self, FakeState};
 use serde_json::Value;
-use windmill_mcp::generated::SPEC_VERSION;
-use windmill_mcp::spec::{self, COMPILED};
+use windmill_mcp::cli::spec::{self, COMPILED};
+use windmill_mcp::endpoints::generated::SPEC_VERSION;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -186,7 +186,11 @@ async fn check_version_accepts_the_same_version() {
         &format!("CE v{SPEC_VERSION}"),
     )
     .await;
-    let check = spec::check_version(fake.base_url.clone()).await;
+    let check = windmill_mcp::upstream::spec::check_version(
+        fake.base_url.clone(),
+        windmill_mcp::endpoints::Registry::compiled().clone(),
+    )
+    .await;
     assert_eq!(check.matches, Some(true), "{check:?}");
     assert_eq!(check.running_version.as_deref(), Some(SPEC_VERSION));
     assert!(check.diff.is_none() && check.problems.is_empty());
@@ -224,7 +228,11 @@ async fn check_version_names_the_curated_tools_that_changed() {
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
     let fake = fake_serving(file, "EE v0.0.1").await;
 
-    let check = spec::check_version(fake.base_url.clone()).await;
+    let check = windmill_mcp::upstream::spec::check_version(
+        fake.base_url.clone(),
+        windmill_mcp::endpoints::Registry::compiled().clone(),
+    )
+    .await;
     assert_eq!(check.running.as_deref(), Some("EE v0.0.1"));
     assert_eq!(check.matches, Some(false), "{check:?}");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
@@ -251,13 +259,21 @@ async fn check_version_survives_a_windmill_that_is_down() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let check = spec::check_version(format!("http://127.0.0.1:{port}")).await;
+    let check = windmill_mcp::upstream::spec::check_version(
+        format!("http://127.0.0.1:{port}"),
+        windmill_mcp::endpoints::Registry::compiled().clone(),
+    )
+    .await;
     assert!(check.running.is_none() && check.matches.is_none());
     assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
 
     // A spec that cannot be fetched is reported, not fatal.
     let fake = fake_serving(PathBuf::from("/nonexistent/openapi.json"), "CE v0.0.1").await;
-    let check = spec::check_version(fake.base_url.clone()).await;
+    let check = windmill_mcp::upstream::spec::check_version(
+        fake.base_url.clone(),
+        windmill_mcp::endpoints::Registry::compiled().clone(),
+    )
+    .await;
     assert_eq!(check.matches, Some(false));
     assert!(check.diff.is_none());
     assert!(
@@ -269,7 +285,8 @@ async fn check_version_survives_a_windmill_that_is_down() {
 
 #[test]
 fn the_compiled_tools_match_the_spec_they_were_built_from() {
-    let d = spec::diff_specs(COMPILED, windmill_mcp::generated::SPEC_PATH).expect("diff");
+    let d =
+        spec::diff_specs(COMPILED, windmill_mcp::endpoints::generated::SPEC_PATH).expect("diff");
     assert_eq!(d.old_version, SPEC_VERSION);
     assert!(
         d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty(),

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
-use windmill_mcp::generated;
-use windmill_mcp::registry::{Selection, REGISTRY};
+use windmill_mcp::endpoints::generated;
+use windmill_mcp::endpoints::{Registry, Selection};
 
 #[test]
 fn curated_tools_list_of_the_default_spec() {
@@ -18,7 +18,7 @@ fn curated_tools_list_of_the_default_spec() {
         );
         return;
     }
-    let tools: Vec<&rmcp::model::Tool> = REGISTRY
+    let tools: Vec<&rmcp::model::Tool> = Registry::compiled()
         .select(&Selection::Curated)
         .map(|e| &e.listed)
         .collect();
@@ -127,7 +127,7 @@ fn parameters_and_enums(schema: &Value, at: &str, out: &mut BTreeSet<String>) {
 #[test]
 fn the_listing_is_compact_and_keeps_every_parameter_and_enum() {
     let mut changed = 0;
-    for e in REGISTRY.all() {
+    for e in Registry::compiled().all() {
         let full = Value::Object((*e.tool.input_schema).clone());
         let listed = Value::Object((*e.listed.input_schema).clone());
         let (mut a, mut b) = (BTreeSet::new(), BTreeSet::new());
@@ -166,9 +166,9 @@ fn the_listing_is_compact_and_keeps_every_parameter_and_enum() {
     }
     assert!(changed > 100, "only {changed} schemas were shortened");
 
-    let curated: Vec<_> = REGISTRY.select(&Selection::Curated).collect();
-    let bytes = windmill_mcp::inspect::tools_list_bytes(&curated);
-    let budget = windmill_mcp::inspect::WINDMILL_BUILTIN_CURATED_BYTES * 8 / 10;
+    let curated: Vec<_> = Registry::compiled().select(&Selection::Curated).collect();
+    let bytes = windmill_mcp::cli::tools::tools_list_bytes(&curated);
+    let budget = windmill_mcp::cli::tools::WINDMILL_BUILTIN_CURATED_BYTES * 8 / 10;
     eprintln!(
         "curated endpoint tools: {} tools, {bytes} bytes (budget {budget})",
         curated.len()

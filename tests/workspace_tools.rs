@@ -26,8 +26,8 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{json, Value};
 use windmill_mcp::config::Settings;
 use windmill_mcp::http::HttpOptions;
-use windmill_mcp::server::Shared;
-use windmill_mcp::windmill::Token;
+use windmill_mcp::mcp::Shared;
+use windmill_mcp::upstream::Token;
 use windmill_mcp::workspace::names::{decode, tool_name, Kind};
 use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 
@@ -500,7 +500,12 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     let sel = ItemSelection::default();
     let cold = shared
         .items
-        .catalog(&shared.windmill, WS_BIG, &token, &sel)
+        .catalog(&windmill_mcp::workspace::Scope {
+            windmill: &shared.windmill,
+            workspace: WS_BIG,
+            token: &token,
+            selection: &sel,
+        })
         .await;
     assert_eq!(cold.items.len(), SCRIPTS + FLOWS);
     assert_eq!(cold.last.detail_calls, SCRIPTS + FLOWS);
@@ -523,7 +528,12 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     fake.clear_requests();
     let warm = shared
         .items
-        .refresh_now(&shared.windmill, WS_BIG, &token, &sel)
+        .refresh_now(&windmill_mcp::workspace::Scope {
+            windmill: &shared.windmill,
+            workspace: WS_BIG,
+            token: &token,
+            selection: &sel,
+        })
         .await;
     assert_eq!(warm.last.detail_calls, 1, "{:?}", warm.last);
     assert_eq!(warm.last.reused, SCRIPTS + FLOWS - 1);

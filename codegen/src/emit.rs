@@ -23,6 +23,7 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
     let marks = api.has_mcp_marks;
     let count = api.operations.len();
     let search_index = crate::search::emit_index(api);
+    let contract = crate::contract_emit::emit(api);
     let tokens = quote! {
         /// The `info.title` of the spec these tools were generated from.
         pub const SPEC_TITLE: &str = #title;
@@ -35,6 +36,7 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
         /// What the generator simplified or left out: `(operationId, what)`.
         pub static DEGRADATIONS: &[(&str, &str)] = &[#(#degradations),*];
         #search_index
+        #contract
         #(#modules)*
     };
     let file: syn::File =

@@ -12,6 +12,8 @@
 //!
 //! `build.rs` of the `windmill-mcp` crate calls [`generate`]; nothing here needs Cargo.
 
+pub mod contract;
+pub mod contract_emit;
 pub mod diff;
 pub mod emit;
 pub mod error;

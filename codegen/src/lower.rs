@@ -223,16 +223,7 @@ impl<'a> OpCtx<'a> {
         item_params: &[ReferenceOr<Parameter>],
         op: &openapiv3::Operation,
     ) -> Option<Operation> {
-        let method = match method {
-            "get" => Method::Get,
-            "put" => Method::Put,
-            "post" => Method::Post,
-            "delete" => Method::Delete,
-            "options" => Method::Options,
-            "head" => Method::Head,
-            "patch" => Method::Patch,
-            _ => Method::Trace,
-        };
+        let method = parse_method(method);
         let name = naming::tool_name(self.op_id);
         if name != self.op_id {
             self.notes.push(format!(
@@ -240,8 +231,89 @@ impl<'a> OpCtx<'a> {
             ));
         }
         let mcp = self.extensions(op);
+        let mut raw_params = self.raw_params(item_params, op);
+        // Every `{name}` in the template needs a path parameter.
+        for seg in template_names(path) {
+            if !raw_params
+                .iter()
+                .any(|p| p.location == Location::Path && p.wire_name == seg)
+            {
+                self.err(
+                    format!("{}/parameters", self.op_ptr),
+                    format!("the path template has `{{{seg}}}` but no path parameter of that name"),
+                );
+            }
+        }
+        if let Some(include) = &mcp.include_query_params {
+            raw_params.retain(|p| {
+                p.location != Location::Query || p.required || include.contains(&p.wire_name)
+            });
+        }
+        let has_workspace = raw_params
+            .iter()
+            .any(|p| p.location == Location::Path && p.wire_name == "workspace");
+        let mut conv = Converter::new(&self.loaded.doc, Mode::Input);
+        let (params, args_taken) = settle_params(&raw_params, &mut conv);
 
-        // Parameters: path-level first, overridden by operation-level ones with the same name and place.
+        // The input schema: parameters, then the body's properties.
+        let mut inputs = Inputs {
+            args_taken,
+            properties: Map::new(),
+            required: Vec::new(),
+        };
+        for p in &params {
+            inputs
+                .properties
+                .insert(p.arg_name.clone(), p.schema.clone());
+            if p.required {
+                inputs.required.push(Value::String(p.arg_name.clone()));
+            }
+        }
+        let params_by_wire: Vec<(String, String)> = params
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .map(|p| (p.wire_name.clone(), p.arg_name.clone()))
+            .collect();
+        let body = self.body(op, &mcp, &mut conv, &mut inputs, &params_by_wire);
+        self.notes.append(&mut conv.notes);
+        let input_schema = inputs.schema();
+
+        let response = self.response(op);
+        let (output_schema, wraps_output) =
+            output_schema(response.as_ref().and_then(|r| r.schema.clone()));
+        Some(Operation {
+            rust_name: naming::snake_case(&name),
+            name,
+            title: op.summary.as_deref().map(tidy).filter(|s| !s.is_empty()),
+            description: describe(
+                op.summary.as_deref(),
+                op.description.as_deref(),
+                mcp.instructions.as_deref(),
+                self.op_id,
+            ),
+            method,
+            path: path.to_owned(),
+            has_workspace,
+            params,
+            body,
+            response,
+            tags: op.tags.clone(),
+            hints: hints(self.op_id, method),
+            mcp,
+            input_schema,
+            output_schema,
+            wraps_output,
+            deprecated: op.deprecated,
+        })
+    }
+
+    /// The operation's parameters: path-level first, overridden by operation-level ones with the
+    /// same name and place.
+    fn raw_params(
+        &mut self,
+        item_params: &[ReferenceOr<Parameter>],
+        op: &openapiv3::Operation,
+    ) -> Vec<RawParam> {
         let item_ptr = self
             .op_ptr
             .rsplit_once('/')
@@ -294,178 +366,7 @@ impl<'a> OpCtx<'a> {
             raw_params.retain(|q| !(q.wire_name == rp.wire_name && q.location == rp.location));
             raw_params.push(rp);
         }
-        // Every `{name}` in the template needs a path parameter.
-        for seg in template_names(path) {
-            if !raw_params
-                .iter()
-                .any(|p| p.location == Location::Path && p.wire_name == seg)
-            {
-                self.err(
-                    format!("{}/parameters", self.op_ptr),
-                    format!("the path template has `{{{seg}}}` but no path parameter of that name"),
-                );
-            }
-        }
-        if let Some(include) = &mcp.include_query_params {
-            raw_params.retain(|p| {
-                p.location != Location::Query || p.required || include.contains(&p.wire_name)
-            });
-        }
-        let has_workspace = raw_params
-            .iter()
-            .any(|p| p.location == Location::Path && p.wire_name == "workspace");
-
-        // Settle argument and field names. Parameters first, in location order; body fields after.
-        let mut args_taken: BTreeSet<String> = BTreeSet::new();
-        let mut fields_taken: BTreeSet<String> = BTreeSet::new();
-        fields_taken.insert("body".into());
-        let mut params = Vec::new();
-        let mut order: Vec<&RawParam> = raw_params
-            .iter()
-            .filter(|p| !(p.location == Location::Path && p.wire_name == "workspace"))
-            .collect();
-        order.sort_by_key(|p| p.location);
-        let mut conv = Converter::new(&self.loaded.doc, Mode::Input);
-        for rp in order {
-            let base = naming::arg_name(&rp.wire_name);
-            let arg = if args_taken.contains(&base) {
-                let loc = format!("{:?}", rp.location).to_lowercase();
-                naming::unique(&format!("{base}_{loc}"), |c| args_taken.contains(c))
-            } else {
-                base
-            };
-            args_taken.insert(arg.clone());
-            let rust = naming::unique(&naming::rust_field(&arg), |c| fields_taken.contains(c));
-            fields_taken.insert(rust.clone());
-            let target = conv.deref(&rp.schema).clone();
-            let kind = match target.get("type").and_then(Value::as_str) {
-                Some("string") => ScalarKind::String,
-                Some("integer") => ScalarKind::Integer,
-                Some("number") => ScalarKind::Number,
-                Some("boolean") => ScalarKind::Boolean,
-                None if target.get("enum").is_some() => ScalarKind::String,
-                _ => ScalarKind::Json,
-            };
-            let mut schema = conv.convert(&rp.schema);
-            if let (Some(d), Value::Object(o)) = (&rp.description, &mut schema) {
-                o.insert("description".into(), Value::String(tidy(d)));
-            }
-            let allow_slashes = rp.location == Location::Path
-                && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
-            if allow_slashes && schema.get("description").is_none() {
-                append_description(
-                    &mut schema,
-                    "A Windmill path such as `f/folder/name` or `u/user/name`.",
-                );
-            }
-            if arg != rp.wire_name {
-                let note = format!(
-                    "Sent as the {} parameter `{}`.",
-                    format!("{:?}", rp.location).to_lowercase(),
-                    rp.wire_name
-                );
-                append_description(&mut schema, &note);
-            }
-            params.push(Param {
-                allow_slashes,
-                wire_name: rp.wire_name.clone(),
-                arg_name: arg,
-                rust_name: rust,
-                location: rp.location,
-                required: rp.required,
-                kind,
-                explode: rp.explode,
-                description: rp.description.as_deref().map(tidy),
-                schema,
-            });
-        }
-
-        // The request body.
-        let mut properties = Map::new();
-        let mut required = Vec::new();
-        for p in &params {
-            properties.insert(p.arg_name.clone(), p.schema.clone());
-            if p.required {
-                required.push(Value::String(p.arg_name.clone()));
-            }
-        }
-        let params_by_wire: Vec<(String, String)> = params
-            .iter()
-            .filter(|p| p.location == Location::Path)
-            .map(|p| (p.wire_name.clone(), p.arg_name.clone()))
-            .collect();
-        let mut inputs = Inputs {
-            args_taken,
-            properties,
-            required,
-        };
-        let body = self.body(op, &mcp, &mut conv, &mut inputs, &params_by_wire);
-        let Inputs {
-            properties,
-            required,
-            ..
-        } = inputs;
-        self.notes.append(&mut conv.notes);
-
-        let mut input = Map::new();
-        input.insert("type".into(), json!("object"));
-        input.insert("properties".into(), Value::Object(properties));
-        if !required.is_empty() {
-            input.insert("required".into(), Value::Array(required));
-        }
-        input.insert("additionalProperties".into(), json!(false));
-
-        let response = self.response(op);
-        let (output_schema, wraps_output) = match response.as_ref().and_then(|r| r.schema.clone()) {
-            Some(s) => {
-                let is_object = s.get("type").is_some_and(|t| {
-                    t == "object"
-                        || t.as_array()
-                            .is_some_and(|a| a.contains(&json!("object")) && a.len() <= 2)
-                }) && s.get("anyOf").is_none();
-                if is_object {
-                    let mut o = s;
-                    if let Some(m) = o.as_object_mut() {
-                        m.insert("type".into(), json!("object"));
-                    }
-                    (Some(o), false)
-                } else {
-                    (
-                        Some(
-                            json!({"type": "object", "properties": {"result": s}, "required": ["result"]}),
-                        ),
-                        true,
-                    )
-                }
-            }
-            None => (None, false),
-        };
-
-        let hints = hints(self.op_id, method);
-        Some(Operation {
-            rust_name: naming::snake_case(&name),
-            name,
-            title: op.summary.as_deref().map(tidy).filter(|s| !s.is_empty()),
-            description: describe(
-                op.summary.as_deref(),
-                op.description.as_deref(),
-                mcp.instructions.as_deref(),
-                self.op_id,
-            ),
-            method,
-            path: path.to_owned(),
-            has_workspace,
-            params,
-            body,
-            response,
-            tags: op.tags.clone(),
-            hints,
-            mcp,
-            input_schema: Value::Object(input),
-            output_schema,
-            wraps_output,
-            deprecated: op.deprecated,
-        })
+        raw_params
     }
 
     fn resolve_param(&mut self, ptr: &str, p: &ReferenceOr<Parameter>) -> Option<Parameter> {
@@ -775,6 +676,129 @@ impl<'a> OpCtx<'a> {
             content_type: Some(ct),
             schema,
         })
+    }
+}
+
+fn parse_method(method: &str) -> Method {
+    match method {
+        "get" => Method::Get,
+        "put" => Method::Put,
+        "post" => Method::Post,
+        "delete" => Method::Delete,
+        "options" => Method::Options,
+        "head" => Method::Head,
+        "patch" => Method::Patch,
+        _ => Method::Trace,
+    }
+}
+
+impl Inputs {
+    /// The tool's input schema: a closed object of the arguments.
+    fn schema(self) -> Value {
+        let mut input = Map::new();
+        input.insert("type".into(), json!("object"));
+        input.insert("properties".into(), Value::Object(self.properties));
+        if !self.required.is_empty() {
+            input.insert("required".into(), Value::Array(self.required));
+        }
+        input.insert("additionalProperties".into(), json!(false));
+        Value::Object(input)
+    }
+}
+
+/// Settles argument and Rust field names of the parameters (in location order; `workspace` is the
+/// server's), converting their schemas. Also returns the argument names taken.
+fn settle_params(
+    raw_params: &[RawParam],
+    conv: &mut Converter<'_>,
+) -> (Vec<Param>, BTreeSet<String>) {
+    let mut args_taken: BTreeSet<String> = BTreeSet::new();
+    let mut fields_taken: BTreeSet<String> = BTreeSet::new();
+    fields_taken.insert("body".into());
+    let mut params = Vec::new();
+    let mut order: Vec<&RawParam> = raw_params
+        .iter()
+        .filter(|p| !(p.location == Location::Path && p.wire_name == "workspace"))
+        .collect();
+    order.sort_by_key(|p| p.location);
+    for rp in order {
+        let base = naming::arg_name(&rp.wire_name);
+        let arg = if args_taken.contains(&base) {
+            let loc = format!("{:?}", rp.location).to_lowercase();
+            naming::unique(&format!("{base}_{loc}"), |c| args_taken.contains(c))
+        } else {
+            base
+        };
+        args_taken.insert(arg.clone());
+        let rust = naming::unique(&naming::rust_field(&arg), |c| fields_taken.contains(c));
+        fields_taken.insert(rust.clone());
+        let target = conv.deref(&rp.schema).clone();
+        let kind = match target.get("type").and_then(Value::as_str) {
+            Some("string") => ScalarKind::String,
+            Some("integer") => ScalarKind::Integer,
+            Some("number") => ScalarKind::Number,
+            Some("boolean") => ScalarKind::Boolean,
+            None if target.get("enum").is_some() => ScalarKind::String,
+            _ => ScalarKind::Json,
+        };
+        let mut schema = conv.convert(&rp.schema);
+        if let (Some(d), Value::Object(o)) = (&rp.description, &mut schema) {
+            o.insert("description".into(), Value::String(tidy(d)));
+        }
+        let allow_slashes = rp.location == Location::Path
+            && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
+        if allow_slashes && schema.get("description").is_none() {
+            append_description(
+                &mut schema,
+                "A Windmill path such as `f/folder/name` or `u/user/name`.",
+            );
+        }
+        if arg != rp.wire_name {
+            let note = format!(
+                "Sent as the {} parameter `{}`.",
+                format!("{:?}", rp.location).to_lowercase(),
+                rp.wire_name
+            );
+            append_description(&mut schema, &note);
+        }
+        params.push(Param {
+            allow_slashes,
+            wire_name: rp.wire_name.clone(),
+            arg_name: arg,
+            rust_name: rust,
+            location: rp.location,
+            required: rp.required,
+            kind,
+            explode: rp.explode,
+            description: rp.description.as_deref().map(tidy),
+            schema,
+        });
+    }
+    (params, args_taken)
+}
+
+/// The tool's output schema for a JSON response schema: an object as it is, anything else wrapped
+/// as `{"result": …}` (the `bool` says so).
+fn output_schema(response: Option<Value>) -> (Option<Value>, bool) {
+    let Some(s) = response else {
+        return (None, false);
+    };
+    let is_object = s.get("type").is_some_and(|t| {
+        t == "object"
+            || t.as_array()
+                .is_some_and(|a| a.contains(&json!("object")) && a.len() <= 2)
+    }) && s.get("anyOf").is_none();
+    if is_object {
+        let mut o = s;
+        if let Some(m) = o.as_object_mut() {
+            m.insert("type".into(), json!("object"));
+        }
+        (Some(o), false)
+    } else {
+        (
+            Some(json!({"type": "object", "properties": {"result": s}, "required": ["result"]})),
+            true,
+        )
     }
 }
 

@@ -8,7 +8,7 @@
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Number, Value};
-use windmill_mcp::registry::REGISTRY;
+use windmill_mcp::endpoints::Registry;
 
 /// Pieces that path checks care about.
 const PIECES: &[&str] = &[
@@ -71,7 +71,7 @@ fn object(u: &mut Unstructured, depth: u32, names: &[&str]) -> Result<Map<String
 
 fn run(data: &[u8]) -> Result<()> {
     let mut u = Unstructured::new(data);
-    let all = REGISTRY.all();
+    let all = Registry::compiled().all();
     let entry = &all[u.choose_index(all.len())?];
     let names: Vec<&str> = entry
         .input_schema()

@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-use windmill_mcp::registry::ToolEntry;
-use windmill_mcp::runtime::{Args, Endpoint, HttpRequest, RequestBody};
+use windmill_mcp::endpoints::runtime::{Args, Endpoint, HttpRequest, RequestBody};
+use windmill_mcp::endpoints::ToolEntry;
 use windmill_mcp::workspace::names::{decode, tool_name, valid_tool_name, Kind, MAX_NAME};
 use windmill_mcp::workspace::schema::{convert, resource_types, valid_property_name};
 use windmill_mcp_codegen::{ir::Api, load, lower};
@@ -169,10 +169,10 @@ pub fn args_to_request(entry: &ToolEntry, args: &Map<String, Value>, workspace: 
         check_request(entry.endpoint, &req, workspace);
     }
     let mut args = args.clone();
-    if windmill_mcp::profile::unprofile_args(&mut args, entry.input_schema()).is_err() {
+    if windmill_mcp::listing::profile::unprofile_args(&mut args, entry.input_schema()).is_err() {
         return;
     }
-    if windmill_mcp::server::validate(entry, &args).is_some() {
+    if windmill_mcp::mcp::validate::validate(entry, &args).is_err() {
         return;
     }
     if let Ok(req) = build(&args) {

@@ -16,27 +16,7 @@
 //! Names depend only on the kind and the path: stable across restarts and replicas.
 
 /// A script or a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Script,
-    Flow,
-}
-
-impl Kind {
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Kind::Script => "s-",
-            Kind::Flow => "f-",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Script => "script",
-            Kind::Flow => "flow",
-        }
-    }
-}
+pub use crate::upstream::api::ItemKind as Kind;
 
 /// Longest name Windmill's built-in server gives without hashing.
 pub const WINDMILL_MAX: usize = 40;
@@ -80,16 +60,6 @@ fn escape(path: &str) -> String {
     out
 }
 
-/// FNV-1a (64 bits): stable across builds, platforms and restarts.
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// The tool name of a script or flow path.
 pub fn tool_name(kind: Kind, path: &str) -> String {
     let prefix = kind.prefix();
@@ -104,7 +74,7 @@ pub fn tool_name(kind: Kind, path: &str) -> String {
         return format!("{prefix}{escaped}");
     }
     // Rule 3: readable start, cut between escapes, + `-h` + 12 hex digits.
-    let h = fnv(format!("{}:{path}", kind.as_str()).as_bytes()) & 0xffff_ffff_ffff;
+    let h = crate::text::fnv64(format!("{}:{path}", kind.as_str()).as_bytes()) & 0xffff_ffff_ffff;
     let suffix = format!("-h{h:012x}");
     let room = MAX_NAME - prefix.len() - suffix.len();
     let mut cut = 0;

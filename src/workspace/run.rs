@@ -1,13 +1,13 @@
 //! Running a script or flow as a Windmill job, and fetching a job's outcome later.
 //!
-//! A call starts the job (`POST /w/{w}/jobs/run/p/{path}` or `/jobs/run/f/{path}`), then polls
-//! `GET /w/{w}/jobs_u/completed/get_result_maybe/{id}` (50 ms doubling up to 1 s) until the job
-//! completes or the job timeout passes:
+//! A call starts the job (`runScriptByPath` or `runFlowByPath`), then polls
+//! `getCompletedJobResultMaybe` (50 ms doubling up to 1 s) until the job completes or the job
+//! timeout passes:
 //! * success → the result as text, and as `structuredContent` when it is a JSON object;
 //! * failure → `isError: true` with Windmill's error and the last lines of the job log;
 //! * still running at the timeout → the job id, and how to fetch the outcome with `get_job_result`;
 //! * the client cancels the request (`notifications/cancelled`) → the job is cancelled in Windmill
-//!   (`POST /w/{w}/jobs_u/queue/cancel/{id}`).
+//!   (`cancelQueuedJob`).
 //!
 //! While waiting, a client that gave a progress token receives `notifications/progress`.
 
@@ -23,9 +23,10 @@ use rmcp::RoleServer;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-use super::{ItemTool, Kind};
-use crate::runtime::{Method, RequestBuilder};
-use crate::windmill::{Token, Windmill};
+use super::ItemTool;
+use crate::text::{cap_text, suffix};
+use crate::upstream::answer::{auth_hint, tool_error};
+use crate::upstream::{Api, UpstreamError};
 
 pub const GET_JOB_RESULT: &str = "get_job_result";
 
@@ -63,10 +64,6 @@ pub static JOB_RESULT_TOOL: LazyLock<Tool> = LazyLock::new(|| {
     )
 });
 
-fn tool_error(text: String) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(text)])
-}
-
 /// Where progress goes.
 pub struct Progress {
     peer: Peer<RoleServer>,
@@ -101,175 +98,97 @@ pub enum RunEnd {
     Cancelled,
 }
 
+/// Where and how a job runs and is waited for.
+pub struct Job<'a> {
+    /// The workspace and token it runs with.
+    pub api: Api<'a>,
+    /// How long to wait for the outcome before answering with the job id.
+    pub timeout: Duration,
+    /// Largest result sent back.
+    pub max_result: usize,
+    pub progress: &'a Progress,
+    /// Cancelled when the client cancels the request.
+    pub cancel: &'a CancellationToken,
+}
+
 /// Runs `item` with `args` (already validated) and waits for the outcome.
-#[allow(clippy::too_many_arguments)]
-pub async fn run_item(
-    windmill: &Windmill,
-    token: Option<&Token>,
-    workspace: &str,
-    item: &ItemTool,
-    mut args: JsonObject,
-    timeout: Duration,
-    max_result: usize,
-    progress: &Progress,
-    ct: &CancellationToken,
-) -> RunEnd {
+pub async fn run_item(job: &Job<'_>, item: &ItemTool, mut args: JsonObject) -> RunEnd {
     for (listed, original) in &item.renames {
         if let Some(v) = args.remove(listed) {
             args.insert(original.clone(), v);
         }
     }
-    let route = match item.kind {
-        Kind::Script => "/jobs/run/p/",
-        Kind::Flow => "/jobs/run/f/",
+    let what = format!("{} `{}`", item.kind.as_str(), item.path);
+    let started = tokio::select! {
+        r = job.api.run(item.kind, &item.path, Value::Object(args)) => r,
+        _ = job.cancel.cancelled() => return RunEnd::Cancelled,
     };
-    let built = RequestBuilder::in_workspace(Method::Post, workspace, route).and_then(|mut rb| {
-        rb.windmill_path("path", &item.path.clone())?;
-        Ok(rb)
-    });
-    let mut rb = match built {
-        Ok(rb) => rb,
-        Err(e) => {
+    let job_id = match started {
+        Ok(id) => id,
+        Err(UpstreamError::Status {
+            status, message, ..
+        }) => {
+            let mut text = format!("Windmill refused to start the {what}: HTTP {status} {message}");
+            if let Some(h) = auth_hint(status, &message) {
+                text.push_str("\n\n");
+                text.push_str(&h);
+            }
+            let result = tool_error(text);
+            return if status == 404 {
+                RunEnd::Stale(result)
+            } else {
+                RunEnd::Done(result)
+            };
+        }
+        Err(e @ UpstreamError::Build(_)) => {
             return RunEnd::Done(tool_error(format!(
                 "`{}` cannot be run: {e}. Nothing was sent to Windmill.",
                 item.name()
             )))
         }
-    };
-    rb.json_body("application/json", Value::Object(args));
-    let req = rb.finish();
-    let what = format!("{} `{}`", item.kind.as_str(), item.path);
-    let answer = tokio::select! {
-        a = windmill.send(&req, token) => a,
-        _ = ct.cancelled() => return RunEnd::Cancelled,
-    };
-    let answer = match answer {
-        Ok(a) => a,
         Err(e) => return RunEnd::Done(tool_error(format!("Starting the {what} failed: {e}."))),
     };
-    if !(200..300).contains(&answer.status) {
-        let message = crate::server::windmill_message(&answer.body);
-        let mut text = format!(
-            "Windmill refused to start the {what}: HTTP {} {message}",
-            answer.status
-        );
-        if let Some(h) = crate::server::auth_hint(answer.status, &message) {
-            text.push_str("\n\n");
-            text.push_str(&h);
-        }
-        let result = tool_error(text);
-        return if answer.status == 404 {
-            RunEnd::Stale(result)
-        } else {
-            RunEnd::Done(result)
-        };
-    }
-    let job_id = String::from_utf8_lossy(&answer.body)
-        .trim()
-        .trim_matches('"')
-        .to_owned();
-    if job_id.is_empty() || job_id.len() > 100 {
-        return RunEnd::Done(tool_error(format!(
-            "Windmill started the {what} but answered no usable job id ({} bytes).",
-            answer.body.len()
-        )));
-    }
-    let ended = wait(
-        windmill, token, workspace, &job_id, &what, timeout, max_result, progress, ct,
-    )
-    .await;
-    match ended {
+    match wait(job, &job_id, &what).await {
         Some(r) => RunEnd::Done(r),
         None => {
-            cancel(windmill, token, workspace, &job_id).await;
+            cancel(job.api, &job_id).await;
             RunEnd::Cancelled
         }
     }
 }
 
-/// `/w/{workspace}{route}{job_id}`.
-fn job_request(
-    method: Method,
-    workspace: &str,
-    route: &str,
-    job_id: &str,
-) -> Result<RequestBuilder, crate::runtime::ArgError> {
-    let mut rb = RequestBuilder::in_workspace(method, workspace, route)?;
-    rb.segment("id", &job_id.to_owned())?;
-    Ok(rb)
-}
-
 /// Cancels a job; failures are logged only (the call is already over).
-pub async fn cancel(windmill: &Windmill, token: Option<&Token>, workspace: &str, job_id: &str) {
-    let Ok(mut rb) = job_request(Method::Post, workspace, "/jobs_u/queue/cancel/", job_id) else {
-        return;
-    };
-    rb.json_body(
-        "application/json",
-        json!({"reason": "cancelled by the MCP client"}),
-    );
-    match windmill.send(&rb.finish(), token).await {
-        Ok(a) if (200..300).contains(&a.status) => {
-            tracing::info!(job = job_id, "job cancelled at the client's request")
-        }
-        Ok(a) => tracing::warn!(job = job_id, status = a.status, "cancelling the job failed"),
+pub async fn cancel(api: Api<'_>, job_id: &str) {
+    match api.cancel(job_id, "cancelled by the MCP client").await {
+        Ok(()) => tracing::info!(job = job_id, "job cancelled at the client's request"),
         Err(e) => tracing::warn!(job = job_id, error = %e, "cancelling the job failed"),
     }
 }
 
 /// Polls until the job completes (`Some(result)`), the timeout passes (`Some(still running)`), or
 /// the request is cancelled (`None`).
-#[allow(clippy::too_many_arguments)]
-async fn wait(
-    windmill: &Windmill,
-    token: Option<&Token>,
-    workspace: &str,
-    job_id: &str,
-    what: &str,
-    timeout: Duration,
-    max_result: usize,
-    progress: &Progress,
-    ct: &CancellationToken,
-) -> Option<CallToolResult> {
+async fn wait(job: &Job<'_>, job_id: &str, what: &str) -> Option<CallToolResult> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(50);
     let mut polls = 0u32;
     loop {
-        let built = job_request(
-            Method::Get,
-            workspace,
-            "/jobs_u/completed/get_result_maybe/",
-            job_id,
-        );
-        let mut rb = match built {
-            Ok(rb) => rb,
-            Err(e) => return Some(tool_error(format!("bad job id `{job_id}`: {e}"))),
-        };
-        rb.query("get_started", &"true".to_owned(), false);
-        let req = rb.finish();
         let answer = tokio::select! {
-            a = windmill.send(&req, token) => a,
-            _ = ct.cancelled() => return None,
+            a = job.api.result_maybe(job_id) => a,
+            _ = job.cancel.cancelled() => return None,
         };
         polls += 1;
         match answer {
-            Ok(a) if (200..300).contains(&a.status) => {
-                let v: Value = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
-                if v.get("completed").and_then(Value::as_bool) == Some(true) {
-                    let success = v.get("success").and_then(Value::as_bool).unwrap_or(true);
-                    let result = v.get("result").cloned().unwrap_or(Value::Null);
-                    return Some(if success {
-                        success_result(job_id, result, max_result)
-                    } else {
-                        failure_result(windmill, token, workspace, job_id, what, &result).await
-                    });
-                }
+            Ok(r) if r.completed => {
+                return Some(if r.success.unwrap_or(true) {
+                    success_result(job_id, r.result, job.max_result)
+                } else {
+                    failure_result(job.api, job_id, what, &r.result).await
+                });
             }
-            Ok(a) => {
-                let message = crate::server::windmill_message(&a.body);
+            Ok(_) => {}
+            Err(e @ (UpstreamError::Status { .. } | UpstreamError::Build(_))) => {
                 return Some(tool_error(format!(
-                    "The {what} was started as job {job_id}, but reading its outcome failed: HTTP {} {message}. Try get_job_result later.",
-                    a.status
+                    "The {what} was started as job {job_id}, but reading its outcome failed: {e}. Try get_job_result later."
                 )));
             }
             Err(e) => {
@@ -277,23 +196,23 @@ async fn wait(
             }
         }
         let elapsed = started.elapsed();
-        if elapsed >= timeout {
+        if elapsed >= job.timeout {
             return Some(still_running(job_id, what, elapsed));
         }
-        progress
+        job.progress
             .send(
                 elapsed.as_secs_f64(),
-                timeout.as_secs_f64(),
+                job.timeout.as_secs_f64(),
                 format!(
                     "job {job_id} running for {:.1} s (poll {polls})",
                     elapsed.as_secs_f64()
                 ),
             )
             .await;
-        let sleep = delay.min(timeout.saturating_sub(elapsed));
+        let sleep = delay.min(job.timeout.saturating_sub(elapsed));
         tokio::select! {
             _ = tokio::time::sleep(sleep) => {},
-            _ = ct.cancelled() => return None,
+            _ = job.cancel.cancelled() => return None,
         }
         delay = (delay * 2).min(Duration::from_secs(1));
     }
@@ -311,8 +230,7 @@ fn still_running(job_id: &str, what: &str, elapsed: Duration) -> CallToolResult 
 fn success_result(job_id: &str, result: Value, max: usize) -> CallToolResult {
     let text = serde_json::to_string(&result).unwrap_or_default();
     let fits = text.len() <= max;
-    let mut r =
-        CallToolResult::success(vec![ContentBlock::text(crate::server::cap_text(text, max))]);
+    let mut r = CallToolResult::success(vec![ContentBlock::text(cap_text(text, max))]);
     if fits && result.is_object() {
         r.structured_content = Some(result);
     }
@@ -320,14 +238,7 @@ fn success_result(job_id: &str, result: Value, max: usize) -> CallToolResult {
     r
 }
 
-async fn failure_result(
-    windmill: &Windmill,
-    token: Option<&Token>,
-    workspace: &str,
-    job_id: &str,
-    what: &str,
-    result: &Value,
-) -> CallToolResult {
+async fn failure_result(api: Api<'_>, job_id: &str, what: &str, result: &Value) -> CallToolResult {
     let err = result.get("error").unwrap_or(result);
     let message = match (
         err.get("name").and_then(Value::as_str),
@@ -339,9 +250,9 @@ async fn failure_result(
     };
     let mut text = format!(
         "The {what} failed (job {job_id}): {}",
-        crate::server::cap_text(message, LOG_TAIL_BYTES)
+        cap_text(message, LOG_TAIL_BYTES)
     );
-    if let Some(tail) = log_tail(windmill, token, workspace, job_id).await {
+    if let Some(tail) = log_tail(api, job_id).await {
         text.push_str("\n\nLast lines of the job log:\n");
         text.push_str(&tail);
     }
@@ -349,46 +260,24 @@ async fn failure_result(
 }
 
 /// The last lines of a job's log.
-async fn log_tail(
-    windmill: &Windmill,
-    token: Option<&Token>,
-    workspace: &str,
-    job_id: &str,
-) -> Option<String> {
-    let rb = job_request(Method::Get, workspace, "/jobs_u/get_logs/", job_id).ok()?;
-    let a = windmill.send(&rb.finish(), token).await.ok()?;
-    if !(200..300).contains(&a.status) {
-        return None;
-    }
-    let logs = String::from_utf8_lossy(&a.body);
+async fn log_tail(api: Api<'_>, job_id: &str) -> Option<String> {
+    let logs = api.job_logs(job_id).await.ok()?;
     let lines: Vec<&str> = logs.trim_end().lines().collect();
     let start = lines.len().saturating_sub(LOG_TAIL_LINES);
-    let mut tail = lines[start..].join("\n");
-    if tail.len() > LOG_TAIL_BYTES {
-        let mut cut = tail.len() - LOG_TAIL_BYTES;
-        while !tail.is_char_boundary(cut) {
-            cut += 1;
-        }
-        tail = format!("…{}", &tail[cut..]);
-    }
+    let tail = lines[start..].join("\n");
+    let tail = if tail.len() > LOG_TAIL_BYTES {
+        format!("…{}", suffix(&tail, LOG_TAIL_BYTES))
+    } else {
+        tail
+    };
     (!tail.trim().is_empty()).then_some(tail)
 }
 
-/// `get_job_result`.
-#[allow(clippy::too_many_arguments)]
-pub async fn job_result(
-    windmill: &Windmill,
-    token: Option<&Token>,
-    workspace: &str,
-    args: &JsonObject,
-    max_wait: Duration,
-    max_result: usize,
-    progress: &Progress,
-    ct: &CancellationToken,
-) -> CallToolResult {
+/// `get_job_result`: `job.timeout` is the longest wait a caller may ask for.
+pub async fn job_result(job: &Job<'_>, args: &JsonObject) -> CallToolResult {
     let Some(job_id) = args.get("job_id").and_then(Value::as_str) else {
         return tool_error(
-            "Invalid arguments for `get_job_result`: missing required argument `job_id` (a string: the job id a script or flow tool returned).".into(),
+            "Invalid arguments for `get_job_result`: missing required argument `job_id` (a string: the job id a script or flow tool returned).",
         );
     };
     if let Some(extra) = args.keys().find(|k| *k != "job_id" && *k != "wait_seconds") {
@@ -399,7 +288,7 @@ pub async fn job_result(
     let wait_for = match args.get("wait_seconds") {
         None | Some(Value::Null) => Duration::ZERO,
         Some(v) => match v.as_u64() {
-            Some(n) if n <= 600 => Duration::from_secs(n).min(max_wait),
+            Some(n) if n <= 600 => Duration::from_secs(n).min(job.timeout),
             _ => {
                 return tool_error(format!(
                     "Invalid arguments for `get_job_result`: argument `wait_seconds`: expected an integer from 0 to 600, got {v}"
@@ -408,12 +297,12 @@ pub async fn job_result(
         },
     };
     let what = format!("job {job_id}");
-    match wait(
-        windmill, token, workspace, job_id, &what, wait_for, max_result, progress, ct,
-    )
-    .await
-    {
+    let waiting = Job {
+        timeout: wait_for,
+        ..*job
+    };
+    match wait(&waiting, job_id, &what).await {
         Some(r) => r,
-        None => tool_error("cancelled by the client".into()),
+        None => tool_error("cancelled by the client"),
     }
 }

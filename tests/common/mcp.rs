@@ -13,10 +13,10 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
 use windmill_mcp::config::Settings;
+use windmill_mcp::endpoints::Selection;
 use windmill_mcp::http::HttpOptions;
-use windmill_mcp::registry::Selection;
-use windmill_mcp::server::Shared;
-use windmill_mcp::windmill::Limits;
+use windmill_mcp::mcp::Shared;
+use windmill_mcp::upstream::Limits;
 use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 
 pub type Client = RunningService<RoleClient, ClientConfig>;
@@ -32,7 +32,7 @@ pub fn settings(base_url: &str) -> Settings {
         workspace: None,
         selection: Selection::Curated,
         read_only: false,
-        profile: windmill_mcp::profile::Profile::Full,
+        profile: windmill_mcp::listing::profile::Profile::Full,
         max_name_len: None,
         page_size: 10,
         limits: Limits {

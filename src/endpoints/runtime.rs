@@ -1,4 +1,5 @@
-//! Hand-written runtime code the generated endpoint modules call.
+//! Hand-written runtime code the generated endpoint modules call (through `crate::runtime::…` paths,
+//! an alias of this module).
 //!
 //! Generated code stays thin: it names fields and places; reading arguments, checking Windmill paths,
 //! percent-encoding and building bodies happen here, once.
@@ -6,6 +7,8 @@
 use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
+
+use crate::text::describe_value;
 
 /// HTTP methods and MCP hints: the same types the generator's intermediate form uses.
 pub use windmill_mcp_codegen::ir::{Hints, Method};
@@ -57,6 +60,8 @@ pub enum ArgError {
     },
     #[error("argument `{arg}`: {reason}")]
     Invalid { arg: String, reason: String },
+    #[error("the Windmill API this server was built for cannot `{operation}`: {reason}")]
+    Unsupported { operation: String, reason: String },
 }
 
 /// A tool call's arguments.
@@ -106,28 +111,6 @@ impl FromArg for Value {
     fn from_arg(v: &Value) -> Option<Self> {
         Some(v.clone())
     }
-}
-
-/// A short rendering of a value for error messages.
-pub fn describe_value(v: &Value) -> String {
-    let kind = match v {
-        Value::Null => return "null".into(),
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    };
-    let mut text = v.to_string();
-    if text.len() > 60 {
-        let mut cut = 57;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push('…');
-    }
-    format!("{kind} {text}")
 }
 
 impl Args {

@@ -1,6 +1,6 @@
 //! The search behind `search_endpoints`: a query in plain words → the best matching operations.
 //!
-//! Ranks over the index the build wrote into [`crate::generated`] (`SEARCH_TERMS`, see
+//! Ranks over the index the build wrote into [`super::generated`] (`SEARCH_TERMS`, see
 //! `windmill_mcp_codegen::search` for how it is built and encoded), with the same normalization
 //! (`windmill_mcp_codegen::search::parse_query`: words, stems, stop words, synonyms). The score of
 //! an operation is
@@ -18,18 +18,68 @@
 //! [`MAX_QUERY_CHARS`](windmill_mcp_codegen::search::MAX_QUERY_CHARS) characters and
 //! [`MAX_QUERY_WORDS`](windmill_mcp_codegen::search::MAX_QUERY_WORDS) words.
 
-use std::sync::LazyLock;
-
 use windmill_mcp_codegen::search::{decode_postings, parse_query, stem, terms};
 
-use crate::generated::{ENDPOINTS, SEARCH_TERMS, SEARCH_WEIGHT_SCALE};
-use crate::runtime::Endpoint;
+use super::generated::{SEARCH_TERMS, SEARCH_WEIGHT_SCALE};
+use super::registry::ToolEntry;
+use super::runtime::Endpoint;
 
 /// One operation found, with its score (higher is better; only comparable within one search).
 #[derive(Debug, Clone, Copy)]
-pub struct Hit {
-    pub endpoint: &'static Endpoint,
+pub struct Hit<'a> {
+    pub entry: &'a ToolEntry,
     pub score: f32,
+}
+
+/// A ranking index over a registry's entries (document `d` is the registry's entry `d`).
+pub struct SearchIndex {
+    /// `(term, encoded postings)`, sorted by term.
+    terms: &'static [(&'static str, &'static str)],
+    /// What one quantum of a posting's weight is worth.
+    scale: f32,
+    /// The terms of each entry's name, sorted and deduplicated (for the name bonus).
+    name_terms: Vec<Vec<String>>,
+}
+
+impl SearchIndex {
+    /// The index the build wrote for the compiled-in endpoints (`entries` in generated order).
+    pub fn compiled(entries: &[ToolEntry]) -> Self {
+        SearchIndex {
+            terms: SEARCH_TERMS,
+            scale: SEARCH_WEIGHT_SCALE,
+            name_terms: entries
+                .iter()
+                .map(|e| {
+                    let mut t = terms(e.endpoint.name);
+                    t.sort();
+                    t.dedup();
+                    t
+                })
+                .collect(),
+        }
+    }
+
+    /// The best matching entries for `query`, best first: at most `limit`, only those `admit`
+    /// accepts (it is asked only about entries that match at all). Empty when nothing matches.
+    pub fn search<'a>(
+        &self,
+        entries: &'a [ToolEntry],
+        query: &str,
+        admit: &dyn Fn(&Endpoint) -> bool,
+        limit: usize,
+    ) -> Vec<Hit<'a>> {
+        rank(
+            &Corpus {
+                terms: self.terms,
+                scale: self.scale,
+                entries,
+                name_terms: &self.name_terms,
+            },
+            query,
+            admit,
+            limit,
+        )
+    }
 }
 
 /// Weight of the share of an operation's name the query covers.
@@ -41,41 +91,20 @@ const COVERAGE_FLOOR: f32 = 0.25;
 /// Factor for operations in the curated set (Windmill's `x-mcp-tool` ones: the common tasks).
 const CURATED_PRIOR: f32 = 1.08;
 
-/// The terms of each endpoint's name, sorted and deduplicated (for the name bonus).
-static NAME_TERMS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
-    ENDPOINTS
-        .iter()
-        .map(|e| {
-            let mut t = terms(e.name);
-            t.sort();
-            t.dedup();
-            t
-        })
-        .collect()
-});
-
-/// The best matching endpoints for `query`, best first: at most `limit`, only those `admit`
-/// accepts (it is asked only about endpoints that match at all). Empty when nothing matches.
-pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> Vec<Hit> {
-    rank(
-        &Corpus {
-            terms: SEARCH_TERMS,
-            scale: SEARCH_WEIGHT_SCALE,
-            endpoints: &ENDPOINTS,
-            name_terms: &NAME_TERMS,
-        },
-        query,
-        admit,
-        limit,
-    )
+/// [`SearchIndex::search`] over the compiled-in endpoints.
+pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> Vec<Hit<'static>> {
+    let registry = super::Registry::compiled();
+    registry
+        .search_index()
+        .search(registry.all(), query, admit, limit)
 }
 
 /// What [`rank`] ranks over: the generated index (or, in tests, a damaged one).
-struct Corpus<'a> {
-    terms: &'a [(&'a str, &'a str)],
+struct Corpus<'c, 'e> {
+    terms: &'c [(&'c str, &'c str)],
     scale: f32,
-    endpoints: &'static [Endpoint],
-    name_terms: &'a [Vec<String>],
+    entries: &'e [ToolEntry],
+    name_terms: &'c [Vec<String>],
 }
 
 /// BM25's idf, as the build computes it.
@@ -94,13 +123,13 @@ struct Found<'a> {
     idf: f32,
 }
 
-fn rank(
-    corpus: &Corpus<'_>,
+fn rank<'e>(
+    corpus: &Corpus<'_, 'e>,
     query: &str,
     admit: &dyn Fn(&Endpoint) -> bool,
     limit: usize,
-) -> Vec<Hit> {
-    let n = corpus.endpoints.len();
+) -> Vec<Hit<'e>> {
+    let n = corpus.entries.len();
     if limit == 0 || n == 0 {
         return Vec::new();
     }
@@ -177,7 +206,8 @@ fn rank(
         .filter(|c| c.is_alphanumeric())
         .collect();
     let mut hits: Vec<Hit> = Vec::new();
-    for (d, endpoint) in corpus.endpoints.iter().enumerate() {
+    for (d, entry) in corpus.entries.iter().enumerate() {
+        let endpoint = entry.endpoint;
         if score[d] <= 0.0 || !admit(endpoint) {
             continue;
         }
@@ -214,12 +244,12 @@ fn rank(
         if endpoint.curated {
             s *= CURATED_PRIOR;
         }
-        hits.push(Hit { endpoint, score: s });
+        hits.push(Hit { entry, score: s });
     }
     hits.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| a.endpoint.name.cmp(b.endpoint.name))
+            .then_with(|| a.entry.endpoint.name.cmp(b.entry.endpoint.name))
     });
     hits.truncate(limit);
     hits
@@ -253,10 +283,11 @@ mod tests {
             ("flow", "BAB"),
         ];
         let names = vec![vec!["job".to_owned()]; 1];
+        let registry = crate::endpoints::Registry::compiled();
         let corpus = Corpus {
             terms: table,
             scale: 1.0,
-            endpoints: &ENDPOINTS[..2],
+            entries: &registry.all()[..2],
             name_terms: &names,
         };
         for q in ["job", "list jobs", "get a flow", "", "日本語"] {

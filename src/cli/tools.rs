@@ -4,8 +4,10 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::generated;
-use crate::registry::{Selection, ToolEntry, REGISTRY};
+use crate::config::Exposure;
+use crate::endpoints::generated;
+use crate::endpoints::{Registry, Selection, ToolEntry};
+use crate::listing::Profile;
 
 /// Bytes of a tool's definition as `tools/list` sends it (the compact listed form).
 pub fn tool_bytes(e: &ToolEntry) -> usize {
@@ -24,7 +26,8 @@ fn hints(e: &ToolEntry) -> String {
 
 /// `tools list`: a table or JSON.
 pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
-    let entries: Vec<&ToolEntry> = REGISTRY
+    let registry = Registry::compiled();
+    let entries: Vec<&ToolEntry> = registry
         .select(sel)
         .filter(|e| tag.is_none_or(|t| e.endpoint.tags.contains(&t)))
         .collect();
@@ -75,10 +78,11 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
 
 /// `tools show NAME`: the definition exactly as `tools/list` sends it.
 pub fn show(name: &str) -> Result<String, String> {
-    match REGISTRY.get(name) {
+    let registry = Registry::compiled();
+    match registry.get(name) {
         Some(e) => Ok(serde_json::to_string_pretty(&e.listed).unwrap_or_default()),
         None => {
-            let near = REGISTRY.similar(name, &Selection::All);
+            let near = registry.similar(name, &Selection::All);
             let hint = if near.is_empty() {
                 String::new()
             } else {
@@ -94,7 +98,7 @@ pub const WINDMILL_BUILTIN_CURATED_BYTES: usize = 47_501;
 
 /// `tools stats`: counts, bytes and estimated tokens per mode, and what was degraded.
 pub fn stats() -> String {
-    use crate::registry::Exposure;
+    let registry = Registry::compiled();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -121,10 +125,10 @@ pub fn stats() -> String {
         let exposure = Exposure {
             selection: sel,
             read_only,
-            profile: crate::profile::Profile::Full,
+            profile: Profile::Full,
             max_name_len: None,
         };
-        let tools = crate::server::listed_tools(&exposure);
+        let tools = crate::mcp::listed_endpoint_tools(registry, &exposure);
         let bytes = serde_json::to_vec(&json!({ "tools": tools }))
             .map(|v| v.len())
             .unwrap_or(0);
@@ -149,14 +153,14 @@ pub fn stats() -> String {
         ("all", Selection::All),
     ] {
         let mut row = format!("{label:<12}");
-        for profile in crate::profile::Profile::ALL {
+        for profile in Profile::ALL {
             let exposure = Exposure {
                 selection: sel.clone(),
                 read_only: false,
                 profile,
                 max_name_len: None,
             };
-            let tools = crate::server::listed_tools(&exposure);
+            let tools = crate::mcp::listed_endpoint_tools(registry, &exposure);
             let bytes = serde_json::to_vec(&json!({ "tools": tools }))
                 .map(|v| v.len())
                 .unwrap_or(0);
@@ -164,10 +168,10 @@ pub fn stats() -> String {
         }
         let _ = writeln!(out, "{row}");
     }
-    let curated: Vec<&ToolEntry> = REGISTRY.select(&Selection::Curated).collect();
+    let curated: Vec<&ToolEntry> = registry.select(&Selection::Curated).collect();
     let endpoint_bytes = tools_list_bytes(&curated);
     let full_bytes = full_tools_list_bytes(&curated);
-    let discovery_bytes: usize = crate::discovery::TOOLS
+    let discovery_bytes: usize = crate::mcp::discovery::TOOLS
         .iter()
         .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
         .sum();
@@ -180,17 +184,17 @@ pub fn stats() -> String {
         curated.len(),
         endpoint_bytes as f64 / WINDMILL_BUILTIN_CURATED_BYTES as f64,
     );
-    let read_only = REGISTRY
+    let read_only = registry
         .all()
         .iter()
         .filter(|e| e.endpoint.hints.read_only)
         .count();
-    let destructive = REGISTRY
+    let destructive = registry
         .all()
         .iter()
         .filter(|e| e.endpoint.hints.destructive)
         .count();
-    let with_output = REGISTRY
+    let with_output = registry
         .all()
         .iter()
         .filter(|e| e.endpoint.output_schema.is_some())

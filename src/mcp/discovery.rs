@@ -1,9 +1,9 @@
 //! The discovery tools: the whole API within reach for a few hundred bytes of tool definitions.
 //!
 //! * `search_endpoints`: plain words → the best matching operations (the ranking index is built at build
-//!   time, see [`crate::search`]);
+//!   time, see [`crate::endpoints::search`]);
 //! * `describe_endpoint`: a name → its full input and output schema (the listing has a compact form,
-//!   see [`crate::registry::compact_tool`]);
+//!   see [`crate::listing::compact`]);
 //! * `call_endpoint`: a name and arguments → the same validation and execution as the direct tool.
 //!
 //! They obey the caller's [`Exposure`]: an operation that is not reachable cannot be found, described or
@@ -14,11 +14,52 @@ use std::sync::{Arc, LazyLock};
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool, ToolAnnotations};
 use serde_json::{json, Value};
 
-use crate::registry::{Exposure, ToolEntry, REGISTRY};
+use crate::config::Exposure;
+use crate::endpoints::{Registry, ToolEntry};
+use crate::listing::{profiled, Profile};
+use crate::upstream::answer::tool_error;
 
 pub const SEARCH: &str = "search_endpoints";
 pub const DESCRIBE: &str = "describe_endpoint";
 pub const CALL: &str = "call_endpoint";
+
+/// One of the discovery tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discovery {
+    Search,
+    Describe,
+    Call,
+}
+
+impl Discovery {
+    /// The discovery tool called `name`.
+    pub fn named(name: &str) -> Option<Discovery> {
+        match name {
+            SEARCH => Some(Discovery::Search),
+            DESCRIBE => Some(Discovery::Describe),
+            CALL => Some(Discovery::Call),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Discovery::Search => SEARCH,
+            Discovery::Describe => DESCRIBE,
+            Discovery::Call => CALL,
+        }
+    }
+
+    /// Its definition.
+    pub fn tool(self) -> &'static Tool {
+        let i = match self {
+            Discovery::Search => 0,
+            Discovery::Describe => 1,
+            Discovery::Call => 2,
+        };
+        &TOOLS[i]
+    }
+}
 
 fn object(v: Value) -> Arc<JsonObject> {
     Arc::new(match v {
@@ -75,20 +116,30 @@ pub static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
     ]
 });
 
-pub fn is_discovery(name: &str) -> bool {
-    matches!(name, SEARCH | DESCRIBE | CALL)
+static PROFILED: LazyLock<[Vec<Tool>; 3]> =
+    LazyLock::new(|| Profile::ALL.map(|p| TOOLS.iter().map(|t| profiled(t, p)).collect()));
+
+/// The discovery tools in a profile's dialect (what `tools/list` sends).
+pub fn listed(profile: Profile) -> &'static [Tool] {
+    let i = match profile {
+        Profile::Full => 0,
+        Profile::OpenAi => 1,
+        Profile::Gemini => 2,
+    };
+    &PROFILED[i]
 }
 
 fn error(text: String) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(text)])
+    tool_error(text)
 }
 
 /// The reachable entry called `name`, or a tool error with suggestions.
 pub fn reachable<'a>(
+    registry: &'a Registry,
     name: &str,
     exposure: &Exposure,
 ) -> Result<&'a ToolEntry, Box<CallToolResult>> {
-    match REGISTRY.get(name) {
+    match registry.get(name) {
         Some(e) if exposure.reaches(e.endpoint) => Ok(e),
         Some(e) if exposure.read_only && !e.endpoint.hints.read_only => Err(Box::new(error(format!(
             "`{name}` is not available: this server is in read-only mode and `{name}` ({} {}) changes data.",
@@ -96,9 +147,9 @@ pub fn reachable<'a>(
             e.endpoint.path
         )))),
         _ => {
-            let near = crate::suggest::closest(
+            let near = crate::text::closest(
                 name,
-                REGISTRY.all().iter().filter(|e| exposure.reaches(e.endpoint)).map(|e| e.endpoint.name),
+                registry.all().iter().filter(|e| exposure.reaches(e.endpoint)).map(|e| e.endpoint.name),
                 3,
             );
             let hint = if near.is_empty() {
@@ -116,7 +167,7 @@ fn arg_str<'a>(args: &'a JsonObject, key: &str) -> Option<&'a str> {
 }
 
 /// `search_endpoints`.
-pub fn search(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
+pub fn search(registry: &Registry, args: &JsonObject, exposure: &Exposure) -> CallToolResult {
     let Some(query) = arg_str(args, "query").filter(|q| !q.trim().is_empty()) else {
         return error("Invalid arguments for `search_endpoints`: missing required argument `query` (string: what you want to do, in plain words).".into());
     };
@@ -125,11 +176,14 @@ pub fn search(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
         .and_then(Value::as_u64)
         .unwrap_or(8)
         .clamp(1, 25) as usize;
-    let hits = crate::search::search(query, &|e| exposure.reaches(e), limit);
+    let hits =
+        registry
+            .search_index()
+            .search(registry.all(), query, &|e| exposure.reaches(e), limit);
     let results: Vec<Value> = hits
         .iter()
         .map(|h| {
-            let e = h.endpoint;
+            let e = h.entry.endpoint;
             json!({
                 "name": e.name,
                 "method": e.method.as_str(),
@@ -144,7 +198,7 @@ pub fn search(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
         text.push_str("No matching operation. Try other words.");
     }
     for h in &hits {
-        let e = h.endpoint;
+        let e = h.entry.endpoint;
         text.push_str(&format!(
             "{} — {} {} — {}\n",
             e.name,
@@ -159,11 +213,11 @@ pub fn search(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
 }
 
 /// `describe_endpoint`.
-pub fn describe(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
+pub fn describe(registry: &Registry, args: &JsonObject, exposure: &Exposure) -> CallToolResult {
     let Some(name) = arg_str(args, "name") else {
         return error("Invalid arguments for `describe_endpoint`: missing required argument `name` (string, e.g. listJobs).".into());
     };
-    let entry = match reachable(name, exposure) {
+    let entry = match reachable(registry, name, exposure) {
         Ok(e) => e,
         Err(r) => return *r,
     };
@@ -175,8 +229,7 @@ pub fn describe(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
         "method": e.method.as_str(),
         "path": e.path,
         "annotations": entry.tool.annotations,
-        "inputSchema": crate::profile::endpoint_input_schema(e.name, exposure.profile)
-            .unwrap_or_else(|| entry.tool.input_schema.clone()),
+        "inputSchema": entry.input_schema_in(exposure.profile),
     });
     if let (Some(out), Some(o)) = (&entry.tool.output_schema, v.as_object_mut()) {
         o.insert("outputSchema".into(), Value::Object((**out).clone()));
@@ -189,20 +242,21 @@ pub fn describe(args: &JsonObject, exposure: &Exposure) -> CallToolResult {
 
 /// The name and arguments of a `call_endpoint` call.
 pub fn call_target<'a>(
+    registry: &'a Registry,
     args: &JsonObject,
     exposure: &Exposure,
 ) -> Result<(&'a ToolEntry, JsonObject), Box<CallToolResult>> {
     let Some(name) = arg_str(args, "name") else {
         return Err(Box::new(error("Invalid arguments for `call_endpoint`: missing required argument `name` (string, e.g. listJobs).".into())));
     };
-    let entry = reachable(name, exposure)?;
+    let entry = reachable(registry, name, exposure)?;
     let inner = match args.get("arguments") {
         None | Some(Value::Null) => JsonObject::new(),
         Some(Value::Object(o)) => o.clone(),
         Some(other) => {
             return Err(Box::new(error(format!(
                 "Invalid arguments for `call_endpoint`: argument `arguments`: expected an object, got {}",
-                crate::runtime::describe_value(other)
+                crate::text::describe_value(other)
             ))))
         }
     };

@@ -1,4 +1,9 @@
 //! Sending requests to Windmill with the caller's token, within time and size limits.
+//!
+//! [`Windmill::send`] is the one place a request leaves this server: it adds the token (never
+//! logged: [`Token`] prints only its length), bounds the requests in flight (`--max-upstream`),
+//! the time (`--timeout`) and the answer's size (`--max-response-bytes`), and never follows
+//! redirects.
 
 use std::fmt;
 use std::time::Duration;
@@ -6,7 +11,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
-use crate::runtime::{HttpRequest, Method, RequestBody};
+use crate::endpoints::runtime::{HttpRequest, RequestBody};
 
 /// A Windmill token. Never printed: `Debug` shows only its length.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -26,14 +31,6 @@ impl Token {
     /// The secret itself, for the `Authorization` header only.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    /// A stable, non-reversible identity for cache keys and logs.
-    pub fn fingerprint(&self) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.0.hash(&mut h);
-        format!("tok#{:08x}", h.finish() as u32)
     }
 }
 
@@ -88,6 +85,15 @@ pub enum SendError {
     Busy { limit: usize, waited: Duration },
 }
 
+/// A Windmill client that cannot be made.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    #[error("bad Windmill base URL `{url}`: {reason}")]
+    BaseUrl { url: String, reason: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
 /// An HTTP client bound to one Windmill base URL.
 #[derive(Clone)]
 pub struct Windmill {
@@ -116,18 +122,21 @@ fn install_crypto() {
 
 impl Windmill {
     /// `base` is the Windmill URL (`https://windmill.example.com`), with or without `/api`.
-    pub fn new(base: &str, limits: Limits) -> Result<Self, String> {
+    pub fn new(base: &str, limits: Limits) -> Result<Self, ConfigError> {
         install_crypto();
         let mut base = base.trim().trim_end_matches('/').to_owned();
         if let Some(b) = base.strip_suffix("/api") {
             base = b.to_owned();
         }
-        let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| format!("bad Windmill base URL `{base}`: {e}"))?;
+        let parsed = reqwest::Url::parse(&base).map_err(|e| ConfigError::BaseUrl {
+            url: base.clone(),
+            reason: e.to_string(),
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "bad Windmill base URL `{base}`: only http and https are supported"
-            ));
+            return Err(ConfigError::BaseUrl {
+                url: base,
+                reason: "only http and https are supported".into(),
+            });
         }
         let http = reqwest::Client::builder()
             .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
@@ -135,7 +144,7 @@ impl Windmill {
             .user_agent(concat!("windmill-mcp/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| ConfigError::Client(e.to_string()))?;
         let upstream = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_upstream.max(1)));
         Ok(Windmill {
             http,
@@ -160,16 +169,8 @@ impl Windmill {
         token: Option<&Token>,
     ) -> Result<Answer, SendError> {
         let url = format!("{}/api{}", self.base, req.path_and_query);
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Put => reqwest::Method::PUT,
-            Method::Post => reqwest::Method::POST,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Options => reqwest::Method::OPTIONS,
-            Method::Head => reqwest::Method::HEAD,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Trace => reqwest::Method::TRACE,
-        };
+        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .map_err(|_| SendError::Build(format!("bad method {}", req.method.as_str())))?;
         let mut rb = self.http.request(method, &url);
         if let Some(t) = token {
             let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
@@ -344,7 +345,6 @@ mod tests {
     fn tokens_never_print() {
         let t = Token::new("s3cret-canary").unwrap();
         assert!(!format!("{t:?}").contains("s3cret"));
-        assert_ne!(t.fingerprint(), Token::new("other").unwrap().fingerprint());
         assert!(Token::new("  ").is_none());
     }
 
@@ -361,7 +361,7 @@ mod tests {
         .unwrap();
         let held = w.upstream.clone().try_acquire_owned().unwrap();
         let req = HttpRequest {
-            method: Method::Get,
+            method: crate::endpoints::Method::Get,
             path_and_query: "/version".into(),
             headers: vec![],
             body: None,

@@ -1,7 +1,7 @@
 //! Client profiles: the same tools in the JSON-Schema subset a strict client accepts.
 //!
 //! * `full` (default): the schemas as generated (in `tools/list`, their compact form: see
-//!   [`crate::registry::compact_tool`]);
+//!   [`crate::listing::compact::compact_tool`]);
 //! * `openai`: OpenAI's strict function calling (every object closed and fully `required`, optional
 //!   properties nullable, only the documented keywords);
 //! * `gemini`: the OpenAPI-3.0 subset of Gemini function declarations (one `type` + `nullable`, no
@@ -13,15 +13,14 @@
 //! where the full schema wants an object or array) before the usual validation against the full
 //! schema. That mapping runs for every profile: it never touches an argument the full schema accepts
 //! as sent.
-//!
-//! Also here: shortening tool names for clients that prefix them (`max_name_len`).
 
-use std::sync::{Arc, LazyLock};
-
-use rmcp::model::{JsonObject, Tool};
+use rmcp::model::JsonObject;
 use serde_json::{json, Map, Value};
 
-use crate::registry::REGISTRY;
+/// A client profile name that is none of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown client profile `{0}`: use full, openai or gemini")]
+pub struct UnknownProfile(pub String);
 
 /// Which schema dialect a client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,14 +34,12 @@ pub enum Profile {
 impl Profile {
     pub const ALL: [Profile; 3] = [Profile::Full, Profile::OpenAi, Profile::Gemini];
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, UnknownProfile> {
         match text.trim().to_ascii_lowercase().as_str() {
             "" | "full" => Ok(Profile::Full),
             "openai" => Ok(Profile::OpenAi),
             "gemini" => Ok(Profile::Gemini),
-            other => Err(format!(
-                "unknown client profile `{other}`: use full, openai or gemini"
-            )),
+            other => Err(UnknownProfile(crate::text::ellipsize(other, 40))),
         }
     }
 
@@ -54,9 +51,6 @@ impl Profile {
         }
     }
 }
-
-/// Below this, a `max_name_len` is raised to it (room for a prefix and the hash).
-pub const MIN_NAME_LEN: usize = 20;
 
 /// Nested objects deeper than this become JSON text in the openai profile (OpenAI allows 10 levels).
 const OPENAI_MAX_DEPTH: usize = 8;
@@ -177,43 +171,27 @@ fn with_note(desc: Option<&Value>, note: &str) -> Value {
     }
 }
 
+/// What every part of [`sub`] needs to know about the schema at hand.
+struct At<'a> {
+    profile: Profile,
+    /// Its description, carried over.
+    desc: Option<&'a Value>,
+    /// Whether it may be `null` in the profiled schema (optional in openai, or nullable).
+    nullable: bool,
+    depth: usize,
+}
+
 /// A property schema in a profile; `optional` properties become nullable (openai).
 fn sub(schema: &Value, profile: Profile, optional: bool, depth: usize) -> Value {
     let schema = flatten_all_of(schema);
     let desc = schema.get("description");
-    let nullable = optional && profile == Profile::OpenAi;
     // oneOf → anyOf; a single branch is inlined.
     let branches = schema
         .get("anyOf")
         .or_else(|| schema.get("oneOf"))
         .and_then(Value::as_array);
     if let Some(branches) = branches {
-        let mut has_null = false;
-        let mut out_branches: Vec<Value> = Vec::new();
-        for b in branches {
-            if types_of(b) == ["null"] {
-                has_null = true;
-                continue;
-            }
-            let t = sub(b, profile, false, depth);
-            if !out_branches.contains(&t) {
-                out_branches.push(t);
-            }
-        }
-        let mut out = if out_branches.len() == 1 {
-            out_branches.pop().unwrap_or_default()
-        } else if out_branches.is_empty() {
-            json_text(desc, profile, true)
-        } else {
-            json!({ "anyOf": out_branches })
-        };
-        if let (Some(d), Some(o)) = (desc, out.as_object_mut()) {
-            o.insert("description".into(), d.clone());
-        }
-        if has_null || optional {
-            make_nullable(&mut out, profile, has_null || nullable);
-        }
-        return out;
+        return sub_branches(branches, desc, profile, optional, depth);
     }
     let mut types = types_of(&schema);
     let had_null = types.iter().any(|t| t == "null");
@@ -230,139 +208,183 @@ fn sub(schema: &Value, profile: Profile, optional: bool, depth: usize) -> Value 
             }
         }
     }
-    let mut out = Map::new();
-    if types.len() != 1 {
-        // Untyped or several types: JSON text.
-        let mut v = json_text(desc, profile, false);
-        make_nullable(&mut v, profile, nullable || had_null);
-        return v;
-    }
-    let t = types[0].as_str();
-    match t {
-        "object" => {
-            let props = schema.get("properties").and_then(Value::as_object);
-            let too_deep = profile == Profile::OpenAi && depth >= OPENAI_MAX_DEPTH;
-            match props {
-                Some(p) if !p.is_empty() && !too_deep => {
-                    let required = required_of(&schema);
-                    let mut np = Map::new();
-                    for (k, v) in p {
-                        np.insert(
-                            k.clone(),
-                            sub(v, profile, !required.contains(&k.as_str()), depth + 1),
-                        );
-                    }
-                    out.insert("type".into(), json!("object"));
-                    if let Some(d) = desc {
-                        out.insert("description".into(), d.clone());
-                    }
-                    if profile == Profile::OpenAi {
-                        let keys: Vec<Value> = np.keys().map(|k| json!(k)).collect();
-                        out.insert("properties".into(), Value::Object(np));
-                        out.insert("required".into(), Value::Array(keys));
-                        out.insert("additionalProperties".into(), json!(false));
-                    } else {
-                        let req: Vec<Value> = required
-                            .iter()
-                            .filter(|r| np.contains_key(**r))
-                            .map(|r| json!(r))
-                            .collect();
-                        out.insert("properties".into(), Value::Object(np));
-                        if !req.is_empty() {
-                            out.insert("required".into(), Value::Array(req));
-                        }
-                    }
-                }
-                _ => {
-                    let mut v = json_text(desc, profile, false);
-                    make_nullable(&mut v, profile, nullable || had_null);
-                    return v;
-                }
-            }
+    let at = At {
+        profile,
+        desc,
+        nullable: (optional && profile == Profile::OpenAi) || had_null,
+        depth,
+    };
+    let out = match types.as_slice() {
+        [t] if t == "object" => sub_object(&schema, &at),
+        [t] if t == "array" => Some(sub_array(&schema, &at)),
+        [t] if matches!(t.as_str(), "string" | "integer" | "number" | "boolean") => {
+            Some(sub_scalar(&schema, t, enum_vals.as_ref(), &at))
         }
-        "array" => {
-            out.insert("type".into(), json!("array"));
-            if let Some(d) = desc {
-                out.insert("description".into(), d.clone());
-            }
-            let items = schema.get("items").cloned().unwrap_or(json!({}));
-            out.insert("items".into(), sub(&items, profile, false, depth + 1));
-            for k in ["minItems", "maxItems"] {
-                if let Some(v) = schema.get(k) {
-                    out.insert(k.into(), v.clone());
-                }
-            }
-        }
-        "string" | "integer" | "number" | "boolean" => {
-            out.insert("type".into(), json!(t));
-            if let Some(d) = desc {
-                out.insert("description".into(), d.clone());
-            }
-            let keep: &[&str] = match (profile, t) {
-                (Profile::OpenAi, "string") => &["pattern"],
-                (Profile::OpenAi, "integer" | "number") => &[
-                    "minimum",
-                    "maximum",
-                    "exclusiveMinimum",
-                    "exclusiveMaximum",
-                    "multipleOf",
-                ],
-                (Profile::Gemini, "integer" | "number") => &["minimum", "maximum"],
-                _ => &[],
-            };
-            for k in keep {
-                if let Some(v) = schema.get(*k) {
-                    out.insert((*k).into(), v.clone());
-                }
-            }
-            if let Some(f) = schema.get("format").and_then(Value::as_str) {
-                let ok = match (profile, t) {
-                    (Profile::OpenAi, "string") => matches!(
-                        f,
-                        "date-time"
-                            | "time"
-                            | "date"
-                            | "duration"
-                            | "email"
-                            | "hostname"
-                            | "ipv4"
-                            | "ipv6"
-                            | "uuid"
-                    ),
-                    (Profile::Gemini, "string") => f == "date-time",
-                    (Profile::Gemini, "integer") => matches!(f, "int32" | "int64"),
-                    (Profile::Gemini, "number") => matches!(f, "float" | "double"),
-                    _ => false,
-                };
-                if ok {
-                    out.insert("format".into(), json!(f));
-                }
-            }
-            if let Some(Value::Array(vals)) = &enum_vals {
-                let fits = match t {
-                    "string" => vals.iter().all(Value::is_string),
-                    "integer" => vals.iter().all(|v| v.is_i64() || v.is_u64()),
-                    "number" => vals.iter().all(Value::is_number),
-                    _ => vals.iter().all(Value::is_boolean),
-                };
-                let allowed = fits && (profile == Profile::OpenAi || t == "string");
-                if allowed {
-                    out.insert("enum".into(), Value::Array(vals.clone()));
-                }
-            }
-        }
-        _ => {
-            let mut v = json_text(desc, profile, false);
-            make_nullable(&mut v, profile, nullable || had_null);
-            return v;
-        }
-    }
-    let mut v = Value::Object(out);
-    make_nullable(&mut v, profile, nullable || had_null);
+        // Untyped, several types, or an object that cannot be strict: JSON text.
+        _ => None,
+    };
+    let mut v = out.unwrap_or_else(|| json_text(desc, profile, false));
+    make_nullable(&mut v, profile, at.nullable);
     v
 }
 
-/// A string holding JSON text, for what a profile cannot describe.
+/// `anyOf`/`oneOf` branches: a `null` branch becomes nullability, equal branches merge, a single
+/// one is inlined.
+fn sub_branches(
+    branches: &[Value],
+    desc: Option<&Value>,
+    profile: Profile,
+    optional: bool,
+    depth: usize,
+) -> Value {
+    let mut has_null = false;
+    let mut out_branches: Vec<Value> = Vec::new();
+    for b in branches {
+        if types_of(b) == ["null"] {
+            has_null = true;
+            continue;
+        }
+        let t = sub(b, profile, false, depth);
+        if !out_branches.contains(&t) {
+            out_branches.push(t);
+        }
+    }
+    let mut out = match out_branches.len() {
+        0 => json_text(desc, profile, true),
+        1 => out_branches.pop().unwrap_or_default(),
+        _ => json!({ "anyOf": out_branches }),
+    };
+    if let (Some(d), Some(o)) = (desc, out.as_object_mut()) {
+        o.insert("description".into(), d.clone());
+    }
+    if has_null || optional {
+        let nullable = has_null || (optional && profile == Profile::OpenAi);
+        make_nullable(&mut out, profile, nullable);
+    }
+    out
+}
+
+/// An object with properties (closed and fully required in openai); `None` for a free-form object
+/// or one nested too deep, which become JSON text.
+fn sub_object(schema: &Value, at: &At<'_>) -> Option<Value> {
+    let p = schema.get("properties").and_then(Value::as_object)?;
+    let too_deep = at.profile == Profile::OpenAi && at.depth >= OPENAI_MAX_DEPTH;
+    if p.is_empty() || too_deep {
+        return None;
+    }
+    let required = required_of(schema);
+    let mut np = Map::new();
+    for (k, v) in p {
+        np.insert(
+            k.clone(),
+            sub(v, at.profile, !required.contains(&k.as_str()), at.depth + 1),
+        );
+    }
+    let mut out = Map::new();
+    out.insert("type".into(), json!("object"));
+    if let Some(d) = at.desc {
+        out.insert("description".into(), d.clone());
+    }
+    if at.profile == Profile::OpenAi {
+        let keys: Vec<Value> = np.keys().map(|k| json!(k)).collect();
+        out.insert("properties".into(), Value::Object(np));
+        out.insert("required".into(), Value::Array(keys));
+        out.insert("additionalProperties".into(), json!(false));
+    } else {
+        let req: Vec<Value> = required
+            .iter()
+            .filter(|r| np.contains_key(**r))
+            .map(|r| json!(r))
+            .collect();
+        out.insert("properties".into(), Value::Object(np));
+        if !req.is_empty() {
+            out.insert("required".into(), Value::Array(req));
+        }
+    }
+    Some(Value::Object(out))
+}
+
+fn sub_array(schema: &Value, at: &At<'_>) -> Value {
+    let mut out = Map::new();
+    out.insert("type".into(), json!("array"));
+    if let Some(d) = at.desc {
+        out.insert("description".into(), d.clone());
+    }
+    let items = schema.get("items").cloned().unwrap_or(json!({}));
+    out.insert("items".into(), sub(&items, at.profile, false, at.depth + 1));
+    for k in ["minItems", "maxItems"] {
+        if let Some(v) = schema.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// The formats a profile keeps on a scalar of type `t`.
+fn keeps_format(profile: Profile, t: &str, f: &str) -> bool {
+    match (profile, t) {
+        (Profile::OpenAi, "string") => matches!(
+            f,
+            "date-time"
+                | "time"
+                | "date"
+                | "duration"
+                | "email"
+                | "hostname"
+                | "ipv4"
+                | "ipv6"
+                | "uuid"
+        ),
+        (Profile::Gemini, "string") => f == "date-time",
+        (Profile::Gemini, "integer") => matches!(f, "int32" | "int64"),
+        (Profile::Gemini, "number") => matches!(f, "float" | "double"),
+        _ => false,
+    }
+}
+
+fn sub_scalar(schema: &Value, t: &str, enum_vals: Option<&Value>, at: &At<'_>) -> Value {
+    let profile = at.profile;
+    let mut out = Map::new();
+    out.insert("type".into(), json!(t));
+    if let Some(d) = at.desc {
+        out.insert("description".into(), d.clone());
+    }
+    let keep: &[&str] = match (profile, t) {
+        (Profile::OpenAi, "string") => &["pattern"],
+        (Profile::OpenAi, "integer" | "number") => &[
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
+        (Profile::Gemini, "integer" | "number") => &["minimum", "maximum"],
+        _ => &[],
+    };
+    for k in keep {
+        if let Some(v) = schema.get(*k) {
+            out.insert((*k).into(), v.clone());
+        }
+    }
+    if let Some(f) = schema.get("format").and_then(Value::as_str) {
+        if keeps_format(profile, t, f) {
+            out.insert("format".into(), json!(f));
+        }
+    }
+    if let Some(Value::Array(vals)) = enum_vals {
+        let fits = match t {
+            "string" => vals.iter().all(Value::is_string),
+            "integer" => vals.iter().all(|v| v.is_i64() || v.is_u64()),
+            "number" => vals.iter().all(Value::is_number),
+            _ => vals.iter().all(Value::is_boolean),
+        };
+        if fits && (profile == Profile::OpenAi || t == "string") {
+            out.insert("enum".into(), Value::Array(vals.clone()));
+        }
+    }
+    Value::Object(out)
+}
+
 fn json_text(desc: Option<&Value>, _profile: Profile, _any: bool) -> Value {
     json!({ "type": "string", "description": with_note(desc, JSON_TEXT_NOTE) })
 }
@@ -409,83 +431,26 @@ fn make_nullable(schema: &mut Value, profile: Profile, yes: bool) {
     }
 }
 
-/// Every tool in one profile, as `tools/list` sends it: the discovery tools, then the endpoint tools
-/// (their compact listed form, see [`crate::registry::compact_tool`]) in registry order.
-pub struct ProfiledTools {
-    pub discovery: Vec<Tool>,
-    pub endpoints: Vec<Tool>,
-}
-
-fn build(profile: Profile) -> ProfiledTools {
-    let conv = |t: &Tool| {
-        let mut t = t.clone();
-        if profile != Profile::Full {
-            t.input_schema = Arc::new(transform(&t.input_schema, profile));
-        }
-        t
-    };
-    ProfiledTools {
-        discovery: crate::discovery::TOOLS.iter().map(conv).collect(),
-        endpoints: REGISTRY.all().iter().map(|e| conv(&e.listed)).collect(),
-    }
-}
-
-static FULL: LazyLock<ProfiledTools> = LazyLock::new(|| build(Profile::Full));
-static OPENAI: LazyLock<ProfiledTools> = LazyLock::new(|| build(Profile::OpenAi));
-static GEMINI: LazyLock<ProfiledTools> = LazyLock::new(|| build(Profile::Gemini));
-
-/// The cached tools of a profile.
-pub fn tools(profile: Profile) -> &'static ProfiledTools {
-    match profile {
-        Profile::Full => &FULL,
-        Profile::OpenAi => &OPENAI,
-        Profile::Gemini => &GEMINI,
-    }
-}
-
-/// The full input schema of the endpoint `name` in a profile (what `describe_endpoint` shows; the
-/// listing has the compact one).
-pub fn endpoint_input_schema(name: &str, profile: Profile) -> Option<Arc<JsonObject>> {
-    let full = &REGISTRY.get(name)?.tool.input_schema;
-    Some(match profile {
-        Profile::Full => full.clone(),
-        Profile::OpenAi | Profile::Gemini => Arc::new(transform(full, profile)),
-    })
-}
-
-/// `name` cut to `max` characters: a prefix, `_` and 8 hex digits of a hash of the whole name.
-pub fn short_name(name: &str, max: Option<usize>) -> std::borrow::Cow<'_, str> {
-    let Some(max) = max else {
-        return name.into();
-    };
-    let max = max.max(MIN_NAME_LEN);
-    if name.len() <= max {
-        return name.into();
-    }
-    // FNV-1a, 64 bits: stable across builds and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    let keep = max - 9;
-    let prefix: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .take(keep)
-        .collect();
-    format!("{prefix}_{:08x}", (h ^ (h >> 32)) as u32).into()
+/// An argument sent as JSON text that is not JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("argument `{arg}`: expected {expected}, got a string that is not JSON text ({reason})")]
+pub struct NotJsonText {
+    /// The argument, dotted for nested ones (`body.items.0`).
+    pub arg: String,
+    /// `an object` or `an array`.
+    pub expected: &'static str,
+    pub reason: String,
 }
 
 /// Maps a profiled client's arguments back towards the full schema: an optional property sent as
 /// `null` (which the full schema does not accept) is removed, and JSON text where the full schema wants
-/// an object or array (and no string) is parsed. Err: a message naming the argument.
-pub fn unprofile_args(args: &mut JsonObject, schema: &JsonObject) -> Result<(), String> {
+/// an object or array (and no string) is parsed. Err: the argument whose text does not parse.
+pub fn unprofile_args(args: &mut JsonObject, schema: &JsonObject) -> Result<(), NotJsonText> {
     let root = flatten_all_of(&Value::Object(schema.clone()));
     fix_object(args, &root, "")
 }
 
-fn fix_object(obj: &mut JsonObject, schema: &Value, path: &str) -> Result<(), String> {
+fn fix_object(obj: &mut JsonObject, schema: &Value, path: &str) -> Result<(), NotJsonText> {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Ok(());
     };
@@ -512,18 +477,17 @@ fn fix_object(obj: &mut JsonObject, schema: &Value, path: &str) -> Result<(), St
     Ok(())
 }
 
-fn fix_value(v: &mut Value, schema: &Value, path: &str) -> Result<(), String> {
+fn fix_value(v: &mut Value, schema: &Value, path: &str) -> Result<(), NotJsonText> {
     if let Value::String(s) = v {
         if !accepts(schema, "string") && (accepts(schema, "object") || accepts(schema, "array")) {
-            let parsed: Value = serde_json::from_str(s).map_err(|e| {
-                format!(
-                    "argument `{path}`: expected {}, got a string that is not JSON text ({e})",
-                    if accepts(schema, "object") {
-                        "an object"
-                    } else {
-                        "an array"
-                    }
-                )
+            let parsed: Value = serde_json::from_str(s).map_err(|e| NotJsonText {
+                arg: path.to_owned(),
+                expected: if accepts(schema, "object") {
+                    "an object"
+                } else {
+                    "an array"
+                },
+                reason: e.to_string(),
             })?;
             *v = parsed;
         } else {
@@ -780,7 +744,9 @@ mod tests {
             json!({"path": "f/x", "body": {"name": "x"}, "when": null, "inner": {"x": "y"}})
         );
         let mut bad = obj(json!({"path": "f/x", "body": "{not json"}));
-        let e = unprofile_args(&mut bad, &sample()).expect_err("bad JSON");
+        let e = unprofile_args(&mut bad, &sample())
+            .expect_err("bad JSON")
+            .to_string();
         assert!(e.contains("`body`") && e.contains("an object"), "{e}");
         // What the full schema accepts stays as sent (a required null, strings for strings).
         let mut same = obj(json!({"path": null, "kind": "{\"a\":1}"}));
@@ -789,25 +755,5 @@ mod tests {
             Value::Object(same),
             json!({"path": null, "kind": "{\"a\":1}"})
         );
-    }
-
-    #[test]
-    fn short_names_are_stable_valid_and_distinct() {
-        let a = short_name("getFlowUserStateByPathAndSomethingLong", Some(24));
-        let b = short_name("getFlowUserStateByPathAndSomethingLonger", Some(24));
-        assert_eq!(a.len(), 24);
-        assert_ne!(a, b);
-        assert_eq!(
-            a,
-            short_name("getFlowUserStateByPathAndSomethingLong", Some(24))
-        );
-        assert_eq!(short_name("listJobs", Some(24)), "listJobs");
-        assert_eq!(short_name("listJobs", Some(3)), "listJobs");
-        let names: std::collections::HashSet<String> = REGISTRY
-            .all()
-            .iter()
-            .map(|e| short_name(e.endpoint.name, Some(MIN_NAME_LEN)).into_owned())
-            .collect();
-        assert_eq!(names.len(), REGISTRY.all().len());
     }
 }

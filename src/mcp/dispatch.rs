@@ -1,0 +1,174 @@
+//! A tool name → what answers it. Resolved once per call, in this order:
+//!
+//! 1. a discovery tool, when the caller's tool mode has them;
+//! 2. `get_job_result`, when the caller has scripts and flows;
+//! 3. an endpoint tool the caller lists, by name or by its shortened name;
+//! 4. a script or flow (`s-…`, `f-…`) of the caller's catalog (refreshed once if it is unknown,
+//!    at most every [`MIN_STALE_REFRESH`]).
+//!
+//! Anything else is [`Unknown`], with the reason and the closest names.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::discovery::Discovery;
+use crate::config::Exposure;
+use crate::endpoints::{Registry, ToolEntry};
+use crate::listing::short_name;
+use crate::workspace::run::GET_JOB_RESULT;
+use crate::workspace::{Catalog, ItemTool};
+
+/// A call to an unknown script or flow name refreshes the list at most this often.
+pub const MIN_STALE_REFRESH: Duration = Duration::from_secs(5);
+
+/// What answers a tool call.
+pub enum ToolKind<'r> {
+    Discovery(Discovery),
+    JobResult,
+    Item(Arc<ItemTool>),
+    Endpoint(&'r ToolEntry),
+}
+
+/// Why a name is no tool of this caller's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unknown {
+    /// An endpoint the tool mode does not list.
+    NotSelected { name: String, near: Vec<String> },
+    /// An endpoint that changes data, in read-only mode.
+    ReadOnly { name: String, near: Vec<String> },
+    /// No script or flow of the workspace visible to the token has that name.
+    NoItem {
+        name: String,
+        workspace: String,
+        near: Vec<String>,
+        refresh_error: Option<String>,
+    },
+    /// Nothing by that name.
+    NoTool { name: String, near: Vec<String> },
+}
+
+fn did_you_mean(near: &[String]) -> String {
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", near.join(", "))
+    }
+}
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unknown::NotSelected { name, near } => write!(
+                f,
+                "unknown tool `{name}` (not in this connection's tool selection){}",
+                did_you_mean(near)
+            ),
+            Unknown::ReadOnly { name, near } => write!(
+                f,
+                "unknown tool `{name}` (read-only mode: it changes data){}",
+                did_you_mean(near)
+            ),
+            Unknown::NoItem {
+                name,
+                workspace,
+                near,
+                refresh_error,
+            } => {
+                write!(f, "unknown tool `{name}`: no script or flow of workspace `{workspace}` visible to this token has that name{}", did_you_mean(near))?;
+                if let Some(e) = refresh_error {
+                    write!(f, " (the list could not be refreshed: {e})")?;
+                }
+                Ok(())
+            }
+            Unknown::NoTool { name, near } => {
+                write!(f, "unknown tool `{name}`{}", did_you_mean(near))
+            }
+        }
+    }
+}
+
+/// Whether `name` is a script or flow tool name (`s-…`, `f-…`).
+pub fn is_item_name(name: &str) -> bool {
+    name.starts_with("s-") || name.starts_with("f-")
+}
+
+/// The tools that need no catalog: discovery, `get_job_result`, endpoints. `None`: look further
+/// (a script or flow), or unknown.
+pub fn resolve_static<'r>(
+    registry: &'r Registry,
+    exposure: &Exposure,
+    items_enabled: bool,
+    name: &str,
+) -> Option<ToolKind<'r>> {
+    if exposure.selection.has_discovery() {
+        if let Some(d) = Discovery::named(name) {
+            return Some(ToolKind::Discovery(d));
+        }
+    }
+    if items_enabled && name == GET_JOB_RESULT {
+        return Some(ToolKind::JobResult);
+    }
+    endpoint_named(registry, exposure, name).map(ToolKind::Endpoint)
+}
+
+/// The endpoint a (possibly shortened) name stands for, if the caller lists it.
+fn endpoint_named<'r>(
+    registry: &'r Registry,
+    exposure: &Exposure,
+    name: &str,
+) -> Option<&'r ToolEntry> {
+    let entry = registry.get(name).or_else(|| {
+        exposure.max_name_len?;
+        registry
+            .all()
+            .iter()
+            .find(|e| short_name(e.endpoint.name, exposure.max_name_len) == name)
+    })?;
+    exposure.lists(entry.endpoint).then_some(entry)
+}
+
+/// The item a (possibly shortened) name stands for in a catalog.
+pub fn item_named(catalog: &Catalog, exposure: &Exposure, name: &str) -> Option<Arc<ItemTool>> {
+    catalog.get(name).cloned().or_else(|| {
+        exposure.max_name_len?;
+        catalog
+            .items
+            .iter()
+            .find(|i| short_name(i.name(), exposure.max_name_len) == name)
+            .cloned()
+    })
+}
+
+/// Why `name` is not an endpoint or discovery tool of the caller's.
+pub fn unknown_static(
+    registry: &Registry,
+    exposure: &Exposure,
+    listed: &[rmcp::model::Tool],
+    name: &str,
+) -> Unknown {
+    let near: Vec<String> = crate::text::closest(name, listed.iter().map(|t| t.name.as_ref()), 3)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let name = name.to_owned();
+    match registry.get(&name) {
+        Some(e) if exposure.read_only && !e.endpoint.hints.read_only => {
+            Unknown::ReadOnly { name, near }
+        }
+        Some(_) => Unknown::NotSelected { name, near },
+        None => Unknown::NoTool { name, near },
+    }
+}
+
+/// Why `name` is not a script or flow of the caller's.
+pub fn unknown_item(catalog: &Catalog, workspace: &str, name: &str) -> Unknown {
+    Unknown::NoItem {
+        name: name.to_owned(),
+        workspace: workspace.to_owned(),
+        near: crate::text::closest(name, catalog.items.iter().map(|i| i.name()), 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        refresh_error: catalog.error.clone(),
+    }
+}

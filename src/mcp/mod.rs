@@ -1,0 +1,150 @@
+//! The MCP server: `tools/list` and `tools/call` over three kinds of tools.
+//!
+//! * [`dispatch`]: a tool name → the [`dispatch::ToolKind`] that answers it (a discovery tool,
+//!   `get_job_result`, a workspace script or flow, or an endpoint), or why there is none;
+//! * [`cursor`]: `tools/list` pages, by section;
+//! * [`validate`]: arguments against a tool's input schema, every problem in one message;
+//! * [`discovery`]: `search_endpoints`, `describe_endpoint`, `call_endpoint`;
+//! * [`handler`]: the rmcp `ServerHandler` that ties them together, one per session;
+//! * [`session`]: per-session state (calls in flight, the list-change watcher).
+//!
+//! Protocol errors (an unknown tool, a bad cursor) are JSON-RPC errors; everything that goes wrong
+//! while running a tool (bad arguments, Windmill down, a 4xx/5xx answer) is a tool result with
+//! `isError: true`, which the model reads and can act on.
+
+pub mod cursor;
+pub mod discovery;
+pub mod dispatch;
+pub mod handler;
+pub mod session;
+pub mod validate;
+
+use std::sync::Arc;
+
+use rmcp::model::Tool;
+
+use crate::config::{Exposure, Settings};
+use crate::endpoints::Registry;
+use crate::upstream::client::ConfigError;
+use crate::upstream::{Token, Windmill};
+use crate::workspace::{ItemSelection, Items};
+
+pub use handler::McpServer;
+
+/// Who is calling and in which workspace: from the HTTP request, or fixed for stdio.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace: Option<String>,
+    pub token: Option<Token>,
+    /// Which tools this caller sees (tool mode and read-only mode).
+    pub exposure: Exposure,
+    /// Which of the workspace's scripts and flows are tools.
+    pub items: ItemSelection,
+}
+
+/// What every session shares.
+pub struct Shared {
+    pub settings: Settings,
+    pub windmill: Windmill,
+    /// Catalogs of workspace scripts and flows.
+    pub items: Arc<Items>,
+    registry: Arc<Registry>,
+    /// Rounds done by the sessions' list-change watchers.
+    pub watch_rounds: Rounds,
+}
+
+/// A counter that can be awaited: how many rounds some background task has finished.
+#[derive(Debug, Default)]
+pub struct Rounds {
+    count: std::sync::atomic::AtomicU64,
+    changed: tokio::sync::Notify,
+}
+
+impl Rounds {
+    /// One more round is done.
+    pub fn done(&self) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until at least `n` rounds are done.
+    pub async fn reach(&self, n: u64) {
+        loop {
+            let notified = self.changed.notified();
+            if self.count() >= n {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("settings", &self.settings)
+            .field("windmill", &self.windmill)
+            .finish()
+    }
+}
+
+impl Shared {
+    /// The shared state of a server serving the compiled-in endpoints.
+    pub fn new(settings: Settings) -> Result<Arc<Self>, ConfigError> {
+        let windmill = Windmill::new(&settings.base_url, settings.limits)?;
+        let items = Arc::new(Items::new(settings.item_options));
+        Ok(Arc::new(Shared {
+            settings,
+            windmill,
+            items,
+            registry: Registry::compiled().clone(),
+            watch_rounds: Rounds::default(),
+        }))
+    }
+
+    /// The endpoint tools served.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.clone()
+    }
+}
+
+/// The server's instructions to the model.
+pub const INSTRUCTIONS: &str = "This server exposes a Windmill instance (an open-source platform that runs scripts, flows and apps) as tools. \
+Each tool is one Windmill REST API operation, named by its operationId (e.g. listScripts, getScriptByPath, runScriptByPath, getJob), \
+acting in the workspace given by the server URL with the caller's own Windmill permissions. \
+Windmill paths look like `f/<folder>/<name>` or `u/<user>/<name>` and keep their slashes. \
+Through the API, runScriptByPath takes a script's arguments in `body` and returns a job id that getJob and getJobLogs read. \
+The workspace's own scripts and flows are tools too, named `s-<path>` and `f-<path>` (`/` written as `_`): calling one runs it and waits \
+for its result; a job still running at the timeout comes back with its id for get_job_result. \
+tools/list shortens descriptions and output schemas; describe_endpoint gives an operation's full schemas. \
+Tool annotations tell which tools only read (readOnlyHint) and which delete, overwrite or cancel (destructiveHint). \
+Failed calls come back as tool errors that say what was wrong; fix the arguments and retry.";
+
+/// The discovery and endpoint tools a caller sees, in `tools/list` order (discovery tools first,
+/// then endpoint tools by name), in its client profile and with its name length.
+pub fn listed_endpoint_tools(registry: &Registry, exposure: &Exposure) -> Vec<Tool> {
+    let discovery: &[Tool] = if exposure.selection.has_discovery() {
+        discovery::listed(exposure.profile)
+    } else {
+        &[]
+    };
+    let endpoints = registry
+        .all()
+        .iter()
+        .zip(registry.listed(exposure.profile))
+        .filter(|(e, _)| exposure.lists(e.endpoint))
+        .map(|(_, t)| t);
+    discovery
+        .iter()
+        .chain(endpoints)
+        .map(|t| {
+            let mut t = t.clone();
+            crate::listing::shorten(&mut t, exposure.max_name_len);
+            t
+        })
+        .collect()
+}

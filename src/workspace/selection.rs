@@ -1,0 +1,156 @@
+//! Which scripts and flows a caller sees (`--scripts`, `--flows`, `?scripts=`, `?flows=`), and the
+//! tunables of discovery and execution.
+
+use std::time::Duration;
+
+/// A script or flow selection that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad path glob `{glob}`: {reason}")]
+pub struct FilterError {
+    pub glob: String,
+    pub reason: String,
+}
+
+/// Which scripts or flows are exposed.
+#[derive(Debug, Clone)]
+pub struct ItemFilter {
+    text: String,
+    all: bool,
+    favorites: bool,
+    globs: Option<globset::GlobSet>,
+}
+
+impl PartialEq for ItemFilter {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl ItemFilter {
+    /// `all`, `none` (or empty), or a comma-separated list of `favorites` and path globs
+    /// (`f/team/*` one folder level, `f/team/**` any depth).
+    pub fn parse(text: &str) -> Result<Self, FilterError> {
+        let text = text.trim();
+        let mut f = ItemFilter {
+            text: text.to_owned(),
+            all: false,
+            favorites: false,
+            globs: None,
+        };
+        match text {
+            "all" | "*" => {
+                f.all = true;
+                return Ok(f);
+            }
+            "" | "none" => return Ok(f),
+            _ => {}
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        let mut any = false;
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if item == "favorites" || item == "starred" {
+                f.favorites = true;
+                continue;
+            }
+            let g = globset::GlobBuilder::new(item)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| FilterError {
+                    glob: item.to_owned(),
+                    reason: e.to_string(),
+                })?;
+            set.add(g);
+            any = true;
+        }
+        if any {
+            f.globs = Some(set.build().map_err(|e| FilterError {
+                glob: text.to_owned(),
+                reason: e.to_string(),
+            })?);
+        }
+        Ok(f)
+    }
+
+    pub fn all() -> Self {
+        ItemFilter {
+            text: "all".into(),
+            all: true,
+            favorites: false,
+            globs: None,
+        }
+    }
+
+    pub fn none() -> Self {
+        ItemFilter {
+            text: "none".into(),
+            all: false,
+            favorites: false,
+            globs: None,
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        !self.all && !self.favorites && self.globs.is_none()
+    }
+
+    pub fn admits(&self, path: &str, starred: bool) -> bool {
+        self.all
+            || (self.favorites && starred)
+            || self.globs.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The scripts and flows a caller sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemSelection {
+    pub scripts: ItemFilter,
+    pub flows: ItemFilter,
+}
+
+impl Default for ItemSelection {
+    fn default() -> Self {
+        ItemSelection {
+            scripts: ItemFilter::all(),
+            flows: ItemFilter::all(),
+        }
+    }
+}
+
+impl ItemSelection {
+    pub fn is_none(&self) -> bool {
+        self.scripts.is_none() && self.flows.is_none()
+    }
+
+    pub(crate) fn key(&self) -> String {
+        format!("{}\u{0}{}", self.scripts.as_str(), self.flows.as_str())
+    }
+}
+
+/// Tunables of discovery and execution.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemOptions {
+    /// A catalog older than this is refreshed (in the background) on the next use, and sessions
+    /// check for changes this often.
+    pub refresh_interval: Duration,
+    /// How long a call waits for its job before returning the job id.
+    pub job_timeout: Duration,
+    /// Schema fetches in flight at once, per refresh.
+    pub concurrency: usize,
+    /// `per_page` of listings (Windmill documents at most 100).
+    pub per_page: usize,
+}
+
+impl Default for ItemOptions {
+    fn default() -> Self {
+        ItemOptions {
+            refresh_interval: Duration::from_secs(60),
+            job_timeout: Duration::from_secs(120),
+            concurrency: 8,
+            per_page: 100,
+        }
+    }
+}
