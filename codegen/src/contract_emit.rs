@@ -35,30 +35,34 @@ fn emit_op(p: &OpPlan<'_>) -> TokenStream {
     let c = p.contract;
     let name = format_ident!("{}", c.name);
     let op_id = c.operation;
-    let mut doc = format!(" `{op_id}`, which the runtime calls: {}.", c.purpose);
+    let mut doc = vec![format!(
+        " `{op_id}`, which the runtime calls: {}.",
+        c.purpose
+    )];
     if let Some(op) = p.operation {
-        doc.push_str(&format!(
-            "\n\n Sends `{} {}` through the generated `{}::Params`.",
+        doc.push(String::new());
+        doc.push(format!(
+            " Sends `{} {}` through the generated `{}::Params`.",
             op.method.as_str(),
             op.path,
             op.rust_name
         ));
     }
     if let Some(why) = &p.unsupported {
-        doc.push_str(&format!(
-            "\n\n Not available with this spec ({why}): `request` answers an error."
+        doc.push(String::new());
+        doc.push(format!(
+            " Not available with this spec ({why}): `request` answers an error."
         ));
     }
     if !p.ignored.is_empty() {
-        doc.push_str(&format!(
-            "\n\n Not in this spec, so not sent: {}.",
-            p.ignored
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let ignored: Vec<String> = p.ignored.iter().map(|f| format!("`{f}`")).collect();
+        doc.push(String::new());
+        doc.push(format!(
+            " Not in this spec, so not sent: {}.",
+            ignored.join(", ")
         ));
     }
+    let doc_attrs: Vec<TokenStream> = doc.iter().map(|l| quote! { #[doc = #l] }).collect();
     let fields = c.fields.iter().map(|f| {
         let id = format_ident!("{}", f.name);
         let ty = field_type(f.ty, f.required);
@@ -78,7 +82,9 @@ fn emit_op(p: &OpPlan<'_>) -> TokenStream {
                         map,
                     } => {
                         let f = format_ident!("{}", field);
-                        if *map {
+                        if *map && *conversion == Conversion::Same {
+                            quote! { self.#f }
+                        } else if *map {
                             let inner = convert(quote! { v }, *conversion);
                             quote! { self.#f.map(|v| #inner) }
                         } else if *wrap {
@@ -150,7 +156,7 @@ fn emit_op(p: &OpPlan<'_>) -> TokenStream {
         quote! {}
     };
     quote! {
-        #(#doc)*
+        #(#doc_attrs)*
         #[derive(Debug, Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields,)*
