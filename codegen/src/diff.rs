@@ -224,6 +224,9 @@ pub struct ApiDiff {
     pub removed: Vec<ToolRef>,
     pub changed: Vec<ToolChanges>,
     pub curated: CuratedChanges,
+    /// Operations the server itself calls for scripts and flows (see [`crate::contract`]) that were
+    /// removed or changed: `name (removed)`, `name (breaking)` or `name`.
+    pub runtime: Vec<String>,
 }
 
 /// Compares two lowered specs.
@@ -305,6 +308,23 @@ pub fn diff_views(old: &ApiView, new: &ApiView) -> ApiDiff {
         curated_added: curated.added.len(),
         curated_removed: curated.removed.len(),
     };
+    let runtime = crate::contract::CONTRACT
+        .iter()
+        .filter_map(|c| {
+            let name = c.operation;
+            if removed.iter().any(|r| r.name == name) {
+                Some(format!("{name} (removed)"))
+            } else {
+                changed.iter().find(|t| t.name == name).map(|t| {
+                    if t.breaking {
+                        format!("{name} (breaking)")
+                    } else {
+                        name.to_owned()
+                    }
+                })
+            }
+        })
+        .collect();
     ApiDiff {
         old_version: old.version.clone(),
         new_version: new.version.clone(),
@@ -313,6 +333,7 @@ pub fn diff_views(old: &ApiView, new: &ApiView) -> ApiDiff {
         removed,
         changed,
         curated,
+        runtime,
     }
 }
 
@@ -970,6 +991,14 @@ impl ApiDiff {
         }
         for n in &self.curated.removed {
             let _ = writeln!(out, "  - {n}");
+        }
+        let _ = writeln!(
+            out,
+            "\nOPERATIONS THE SERVER CALLS FOR SCRIPTS AND FLOWS, CHANGED: {}",
+            self.runtime.len()
+        );
+        for n in &self.runtime {
+            let _ = writeln!(out, "  ! {n}");
         }
         out
     }

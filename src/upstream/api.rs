@@ -77,8 +77,7 @@ pub struct ListedScript {
     pub archived: bool,
     #[serde(default, deserialize_with = "lenient")]
     pub draft_only: bool,
-    #[serde(default, deserialize_with = "lenient")]
-    pub no_main_func: bool,
+    /// When this version of the script (its hash) was deployed: its last edit.
     #[serde(default, deserialize_with = "lenient")]
     pub created_at: String,
 }
@@ -375,4 +374,100 @@ pub async fn openapi_json(windmill: &Windmill) -> Result<Answer, UpstreamError> 
         body: None,
     };
     Api::new(windmill, None, "").send(&req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    /// Property names a response schema describes (through `items`, `allOf`, `anyOf`).
+    fn properties(schema: &Value, out: &mut BTreeSet<String>) {
+        if let Some(p) = schema.get("properties").and_then(Value::as_object) {
+            out.extend(p.keys().cloned());
+        }
+        for k in ["allOf", "anyOf", "oneOf"] {
+            for s in schema
+                .get(k)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                properties(s, out);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            properties(items, out);
+        }
+    }
+
+    /// Every field the typed answers read is one the compiled spec describes, so a renamed field
+    /// in a new Windmill spec fails here rather than reading as empty.
+    #[test]
+    fn typed_answers_read_fields_the_spec_describes() {
+        let spec = std::path::Path::new(crate::endpoints::generated::SPEC_PATH);
+        let (api, _) = windmill_mcp_codegen::read_api(spec).expect("the compiled spec lowers");
+        let reads: &[(&str, &[&str])] = &[
+            (
+                "listScripts",
+                &[
+                    "path",
+                    "hash",
+                    "summary",
+                    "description",
+                    "language",
+                    "kind",
+                    "starred",
+                    "archived",
+                    "draft_only",
+                    "created_at",
+                ],
+            ),
+            (
+                "listFlows",
+                &[
+                    "path",
+                    "summary",
+                    "description",
+                    "edited_at",
+                    "starred",
+                    "archived",
+                    "draft_only",
+                ],
+            ),
+            (
+                "getScriptByPath",
+                &["hash", "summary", "description", "language", "schema"],
+            ),
+            (
+                "getFlowByPath",
+                &["edited_at", "summary", "description", "schema"],
+            ),
+            (
+                "getCompletedJobResultMaybe",
+                &["completed", "success", "result"],
+            ),
+            ("listResource", &["path"]),
+        ];
+        for (op, fields) in reads {
+            let Some(o) = api.operations.iter().find(|o| o.name == *op) else {
+                // Specs that lack the operation say so in the build (see the contract).
+                continue;
+            };
+            let schema = o
+                .response
+                .as_ref()
+                .and_then(|r| r.schema.clone())
+                .unwrap_or(Value::Null);
+            let mut known = BTreeSet::new();
+            properties(&schema, &mut known);
+            for f in *fields {
+                assert!(
+                    known.contains(*f),
+                    "{op} answers have no `{f}` in this spec: {known:?}"
+                );
+            }
+        }
+    }
 }

@@ -326,10 +326,10 @@ struct Listed {
 }
 
 impl Listed {
-    /// A listed script, if it is one to list: not archived, not a draft, with a `main`, of kind
+    /// A listed script, if it is one to list: not archived, not a draft, of kind
     /// `script`, admitted by the filter.
     fn script(s: ListedScript, filter: &ItemFilter) -> Option<Listed> {
-        let runnable = !s.archived && !s.draft_only && !s.no_main_func;
+        let runnable = !s.archived && !s.draft_only;
         let plain = s.kind.is_empty() || s.kind == "script";
         (runnable && plain && filter.admits(&s.path, s.starred)).then_some(Listed {
             kind: Kind::Script,
