@@ -15,7 +15,10 @@ use common::fake_windmill::{
     BIG_AMBIGUOUS_B, BIG_ANA_ONLY, BIG_FAILING, BIG_FLOW, BIG_RICH, TOKEN_BIG_ANA, TOKEN_BIG_BEN,
     WS_BIG,
 };
-use common::mcp::{call, client_config, install_crypto, serve, settings, text_of};
+use common::mcp::{
+    call, client_config, eventually, install_crypto, serve, serve_shared, settings, text_of,
+    watch_rounds,
+};
 use rmcp::model::{
     CallToolRequestParams, ClientConfig, ProgressNotificationParam, ProtocolVersion, Tool,
 };
@@ -552,7 +555,7 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     assert!(s7.input_schema()["properties"].get("added").is_some());
 
     // Over MCP: a connected session is told.
-    let addr = serve(
+    let (addr, shared) = serve_shared(
         item_settings(&fake, Duration::from_millis(300), Duration::from_secs(5)),
         HttpOptions::default(),
     )
@@ -560,22 +563,26 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     let (client, rec) = connect(addr, "", TOKEN_BIG_ANA).await;
     let before = item_names(&tools(&client).await);
     assert_eq!(before.len(), SCRIPTS + FLOWS);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Two watcher rounds with nothing changed (each would have notified before counting), then a
+    // round trip on the session: no notification.
+    watch_rounds(&shared, shared.watch_rounds.count(), 2).await;
+    client
+        .peer()
+        .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
+        .await
+        .expect("ping");
     assert_eq!(
         rec.list_changed.load(Ordering::SeqCst),
         0,
         "no change, no notification"
     );
     change(&fake, 2);
-    let mut told = false;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if rec.list_changed.load(Ordering::SeqCst) > 0 {
-            told = true;
-            break;
-        }
-    }
-    assert!(told, "notifications/tools/list_changed");
+    eventually(
+        Duration::from_secs(10),
+        "notifications/tools/list_changed",
+        || rec.list_changed.load(Ordering::SeqCst) > 0,
+    )
+    .await;
     client.cancel().await.ok();
 }
 
@@ -636,7 +643,7 @@ fn filters_parse() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workspaces_side_by_side_never_cross() {
     let fake = big_fake().await;
-    let addr = serve(
+    let (addr, shared) = serve_shared(
         item_settings(&fake, Duration::from_millis(300), Duration::from_secs(5)),
         HttpOptions::default(),
     )
@@ -726,16 +733,17 @@ async fn two_workspaces_side_by_side_never_cross() {
         s.hash = "0dd0dd0dd0dd0dd0".into();
         ws.scripts.push(s);
     }
-    let mut told = false;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if ana_rec.list_changed.load(Ordering::SeqCst) > 0 {
-            told = true;
-            break;
-        }
-    }
-    assert!(told, "ana is told");
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    eventually(Duration::from_secs(10), "ana is told", || {
+        ana_rec.list_changed.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    // Both sessions' watchers go round at the same interval: four more rounds include at least one
+    // of alice's after the change, which would have notified her before counting.
+    watch_rounds(&shared, shared.watch_rounds.count(), 4).await;
+    alice
+        .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
+        .await
+        .expect("ping");
     assert_eq!(
         alice_rec.list_changed.load(Ordering::SeqCst),
         0,

@@ -53,9 +53,18 @@ pub fn settings(base_url: &str) -> Settings {
 
 /// Serves windmill-mcp on 127.0.0.1:0; returns its address.
 pub async fn serve(settings: Settings, options: HttpOptions) -> SocketAddr {
+    serve_shared(settings, options).await.0
+}
+
+/// Serves windmill-mcp on 127.0.0.1:0; returns its address and its shared state (to await its
+/// background work, e.g. `watch_rounds`).
+pub async fn serve_shared(
+    settings: Settings,
+    options: HttpOptions,
+) -> (SocketAddr, std::sync::Arc<Shared>) {
     install_crypto();
     let shared = Shared::new(settings).expect("settings");
-    let app = windmill_mcp::http::app(shared, options);
+    let app = windmill_mcp::http::app(shared.clone(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -63,7 +72,27 @@ pub async fn serve(settings: Settings, options: HttpOptions) -> SocketAddr {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    addr
+    (addr, shared)
+}
+
+/// Waits until `cond` holds, checking every 20 ms; panics with `what` after `deadline`.
+pub async fn eventually(deadline: Duration, what: &str, cond: impl Fn() -> bool) {
+    let end = tokio::time::Instant::now() + deadline;
+    while !cond() {
+        assert!(
+            tokio::time::Instant::now() < end,
+            "not within {deadline:?}: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the server's list-change watchers have done `n` more rounds than `from` (each
+/// round refreshes a session's catalog and notifies it if its list changed, before counting).
+pub async fn watch_rounds(shared: &Shared, from: u64, n: u64) {
+    tokio::time::timeout(Duration::from_secs(30), shared.watch_rounds.reach(from + n))
+        .await
+        .expect("the watchers keep running");
 }
 
 pub fn client_config(version: ProtocolVersion) -> ClientConfig {
