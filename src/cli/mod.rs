@@ -148,16 +148,45 @@ struct ServeArgs {
     max_request_bytes: usize,
 }
 
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{flag}: {reason}")]
+    Flag { flag: &'static str, reason: String },
+    #[error(transparent)]
+    Config(#[from] crate::upstream::client::ConfigError),
+    #[error("{what}: {reason}")]
+    Io { what: String, reason: String },
+    /// A `tools` or `spec` command's own report of what went wrong.
+    #[error("{0}")]
+    Command(String),
+}
+
+impl From<String> for CliError {
+    fn from(s: String) -> Self {
+        CliError::Command(s)
+    }
+}
+
+fn flag(flag: &'static str) -> impl FnOnce(String) -> CliError {
+    move |reason| CliError::Flag { flag, reason }
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(String) -> CliError {
+    let what = what.into();
+    move |reason| CliError::Io { what, reason }
+}
+
 impl Common {
-    fn settings(&self) -> Result<Settings, String> {
+    fn settings(&self) -> Result<Settings, CliError> {
         Ok(Settings {
             base_url: self.base_url.clone(),
             token: self.token.clone().and_then(Token::new),
             workspace: self.workspace.clone().filter(|w| !w.is_empty()),
-            selection: Selection::parse(&self.tools).map_err(|e| format!("--tools: {e}"))?,
+            selection: Selection::parse(&self.tools).map_err(|e| flag("--tools")(e.to_string()))?,
             read_only: self.read_only,
             profile: Profile::parse(&self.client_profile)
-                .map_err(|e| format!("--client-profile: {e}"))?,
+                .map_err(|e| flag("--client-profile")(e.to_string()))?,
             max_name_len: self.max_name_len,
             page_size: self.page_size.max(1),
             limits: Limits {
@@ -168,8 +197,10 @@ impl Common {
             max_concurrent_calls: self.max_concurrent_calls.max(1),
             max_result_bytes: self.max_result_bytes.max(1000),
             items: ItemSelection {
-                scripts: ItemFilter::parse(&self.scripts).map_err(|e| format!("--scripts: {e}"))?,
-                flows: ItemFilter::parse(&self.flows).map_err(|e| format!("--flows: {e}"))?,
+                scripts: ItemFilter::parse(&self.scripts)
+                    .map_err(|e| flag("--scripts")(e.to_string()))?,
+                flows: ItemFilter::parse(&self.flows)
+                    .map_err(|e| flag("--flows")(e.to_string()))?,
             },
             item_options: ItemOptions {
                 refresh_interval: Duration::from_secs(self.refresh_interval.max(1)),
@@ -212,7 +243,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Tools { command } => {
             let out = match command {
@@ -224,7 +255,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 } => {
                     let sel = match (all, &select) {
                         (true, _) => Selection::All,
-                        (false, Some(s)) => Selection::parse(s).map_err(|e| e.to_string())?,
+                        (false, Some(s)) => {
+                            Selection::parse(s).map_err(|e| flag("--select")(e.to_string()))?
+                        }
                         (false, None) if tag.is_some() => Selection::All,
                         (false, None) => Selection::Curated,
                     };
@@ -236,7 +269,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", out.trim_end());
             Ok(())
         }
-        Command::Spec { command } => spec::run(command).await,
+        Command::Spec { command } => Ok(spec::run(command).await?),
         Command::Stdio(common) => {
             init_logging();
             let settings = common.settings()?;
@@ -246,12 +279,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 exposure: settings.exposure(),
                 items: settings.items.clone(),
             };
-            let shared = Shared::new(settings).map_err(|e| e.to_string())?;
+            let shared = Shared::new(settings)?;
             let server = McpServer::fixed(shared, caller);
             let running = rmcp::serve_server(server, rmcp::transport::stdio())
                 .await
-                .map_err(|e| format!("stdio: {e}"))?;
-            running.waiting().await.map_err(|e| format!("stdio: {e}"))?;
+                .map_err(|e| io("stdio")(e.to_string()))?;
+            running
+                .waiting()
+                .await
+                .map_err(|e| io("stdio")(e.to_string()))?;
             Ok(())
         }
         Command::Serve(args) => {
@@ -273,12 +309,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 options.allowed_origins = args.allowed_origins.clone();
             }
             let base = settings.base_url.clone();
-            let shared = Shared::new(settings).map_err(|e| e.to_string())?;
+            let shared = Shared::new(settings)?;
             let registry = shared.registry();
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await
-                .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+                .map_err(|e| io(format!("cannot listen on {}", args.listen))(e.to_string()))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| io("the listening address")(e.to_string()))?;
             tracing::info!(
                 "windmill-mcp {} serving {} endpoint tools of {} {} for {base} on http://{addr}/api/mcp/w/<workspace>/mcp{}",
                 env!("CARGO_PKG_VERSION"),
@@ -296,7 +334,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     let _ = tokio::signal::ctrl_c().await;
                 })
                 .await
-                .map_err(|e| format!("server: {e}"))
+                .map_err(|e| io("server")(e.to_string()))
         }
     }
 }
