@@ -73,7 +73,11 @@ async fn big_fake() -> FakeWindmill {
 fn item_settings(fake: &FakeWindmill, refresh: Duration, job_timeout: Duration) -> Settings {
     let mut s = settings(&fake.base_url);
     s.page_size = 1000;
-    s.items = ItemSelection::default();
+    // These tests are about every item as a tool; `tests/workspace_scale.rs` is about `auto`.
+    s.items = ItemSelection {
+        scripts: ItemFilter::all(),
+        flows: ItemFilter::all(),
+    };
     s.item_options = ItemOptions {
         refresh_interval: refresh,
         job_timeout,
@@ -500,7 +504,10 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     ))
     .expect("settings");
     let token = Token::new(TOKEN_BIG_ANA).unwrap();
-    let sel = ItemSelection::default();
+    let sel = ItemSelection {
+        scripts: ItemFilter::all(),
+        flows: ItemFilter::all(),
+    };
     let cold = shared
         .items
         .catalog(&windmill_mcp::workspace::Scope {
@@ -508,9 +515,10 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
             workspace: WS_BIG,
             token: &token,
             selection: &sel,
+            item_budget: usize::MAX,
         })
         .await;
-    assert_eq!(cold.items.len(), SCRIPTS + FLOWS);
+    assert_eq!(cold.infos.len(), SCRIPTS + FLOWS);
     assert_eq!(cold.last.detail_calls, SCRIPTS + FLOWS);
 
     let change = |fake: &FakeWindmill, n: u32| {
@@ -536,6 +544,7 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
             workspace: WS_BIG,
             token: &token,
             selection: &sel,
+            item_budget: usize::MAX,
         })
         .await;
     assert_eq!(warm.last.detail_calls, 1, "{:?}", warm.last);
@@ -551,7 +560,11 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     );
     assert_eq!(fake.requests().len(), list_calls + 1, "nothing else");
     assert_eq!(warm.generation, cold.generation + 1);
-    let s7 = warm.get(&tool_name(Kind::Script, "f/misc/s7")).unwrap();
+    let s7 = warm
+        .listed(windmill_mcp::listing::Profile::Full, usize::MAX)
+        .into_iter()
+        .find(|t| t.name() == tool_name(Kind::Script, "f/misc/s7"))
+        .unwrap();
     assert!(s7.input_schema()["properties"].get("added").is_some());
 
     // Over MCP: a connected session is told.

@@ -106,13 +106,17 @@ struct Common {
     /// Largest tool result sent to the client, in bytes; longer ones are cut with a marker.
     #[arg(long, env = "WINDMILL_MCP_MAX_RESULT_BYTES", default_value_t = 100_000)]
     max_result_bytes: usize,
-    /// Workspace scripts listed as tools: `all`, `none`, or `favorites` and path globs
-    /// (`f/team/*`, `u/me/**`), comma-separated.
-    #[arg(long, env = "WINDMILL_MCP_SCRIPTS", default_value = "all")]
+    /// Workspace scripts as tools: `auto` (all searchable and callable; favorites and the most
+    /// recently edited listed within --listing-budget), `all` (all listed), `none`, or `favorites`
+    /// and path globs (`f/team/*`, `u/me/**`), comma-separated.
+    #[arg(long, env = "WINDMILL_MCP_SCRIPTS", default_value = "auto")]
     scripts: String,
-    /// Workspace flows listed as tools: `all`, `none`, or `favorites` and path globs.
-    #[arg(long, env = "WINDMILL_MCP_FLOWS", default_value = "all")]
+    /// Workspace flows as tools: `auto`, `all`, `none`, or `favorites` and path globs.
+    #[arg(long, env = "WINDMILL_MCP_FLOWS", default_value = "auto")]
     flows: String,
+    /// Bytes the whole `tools/list` may take when scripts or flows are `auto`.
+    #[arg(long, env = "WINDMILL_MCP_LISTING_BUDGET", default_value_t = crate::workspace::DEFAULT_LISTING_BUDGET)]
+    listing_budget: usize,
     /// How often the scripts and flows are listed again, in seconds.
     #[arg(long, env = "WINDMILL_MCP_REFRESH_INTERVAL", default_value_t = 60)]
     refresh_interval: u64,
@@ -203,6 +207,7 @@ impl Common {
                     .map_err(|e| flag("--flows")(e.to_string()))?,
             },
             item_options: ItemOptions {
+                listing_budget: self.listing_budget,
                 refresh_interval: Duration::from_secs(self.refresh_interval.max(1)),
                 job_timeout: Duration::from_secs(self.job_timeout.max(1)),
                 ..ItemOptions::default()

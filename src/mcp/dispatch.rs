@@ -1,10 +1,11 @@
 //! A tool name → what answers it. Resolved once per call, in this order:
 //!
-//! 1. a discovery tool, when the caller's tool mode has them;
+//! 1. a discovery tool, when the caller has them (its tool mode has them, or some of its scripts
+//!    and flows are not listed);
 //! 2. `get_job_result`, when the caller has scripts and flows;
 //! 3. an endpoint tool the caller lists, by name or by its shortened name;
-//! 4. a script or flow (`s-…`, `f-…`) of the caller's catalog (refreshed once if it is unknown,
-//!    at most every [`MIN_STALE_REFRESH`]).
+//! 4. a script or flow (`s-…`, `f-…`) of the caller's catalog, listed or not (the catalog is
+//!    refreshed once if it is unknown, at most every [`MIN_STALE_REFRESH`]).
 //!
 //! Anything else is [`Unknown`], with the reason and the closest names.
 
@@ -16,7 +17,7 @@ use crate::config::Exposure;
 use crate::endpoints::{Registry, ToolEntry};
 use crate::listing::short_name;
 use crate::workspace::run::GET_JOB_RESULT;
-use crate::workspace::{Catalog, ItemTool};
+use crate::workspace::{Catalog, ItemInfo};
 
 /// A call to an unknown script or flow name refreshes the list at most this often.
 pub const MIN_STALE_REFRESH: Duration = Duration::from_secs(5);
@@ -25,7 +26,8 @@ pub const MIN_STALE_REFRESH: Duration = Duration::from_secs(5);
 pub enum ToolKind<'r> {
     Discovery(Discovery),
     JobResult,
-    Item(Arc<ItemTool>),
+    /// A script or flow of the caller's catalog, listed or not.
+    Item(Arc<ItemInfo>),
     Endpoint(&'r ToolEntry),
 }
 
@@ -92,15 +94,16 @@ pub fn is_item_name(name: &str) -> bool {
     name.starts_with("s-") || name.starts_with("f-")
 }
 
-/// The tools that need no catalog: discovery, `get_job_result`, endpoints. `None`: look further
-/// (a script or flow), or unknown.
+/// The tools that need no catalog: discovery (when `discovery` says the caller has them),
+/// `get_job_result`, endpoints. `None`: look further (a script or flow), or unknown.
 pub fn resolve_static<'r>(
     registry: &'r Registry,
     exposure: &Exposure,
+    discovery: bool,
     items_enabled: bool,
     name: &str,
 ) -> Option<ToolKind<'r>> {
-    if exposure.selection.has_discovery() {
+    if discovery {
         if let Some(d) = Discovery::named(name) {
             return Some(ToolKind::Discovery(d));
         }
@@ -128,13 +131,13 @@ fn endpoint_named<'r>(
 }
 
 /// The item a (possibly shortened) name stands for in a catalog.
-pub fn item_named(catalog: &Catalog, exposure: &Exposure, name: &str) -> Option<Arc<ItemTool>> {
-    catalog.get(name).cloned().or_else(|| {
+pub fn item_named(catalog: &Catalog, exposure: &Exposure, name: &str) -> Option<Arc<ItemInfo>> {
+    catalog.info(name).cloned().or_else(|| {
         exposure.max_name_len?;
         catalog
-            .items
+            .infos
             .iter()
-            .find(|i| short_name(i.name(), exposure.max_name_len) == name)
+            .find(|i| short_name(&i.name, exposure.max_name_len) == name)
             .cloned()
     })
 }
@@ -165,7 +168,7 @@ pub fn unknown_item(catalog: &Catalog, workspace: &str, name: &str) -> Unknown {
     Unknown::NoItem {
         name: name.to_owned(),
         workspace: workspace.to_owned(),
-        near: crate::text::closest(name, catalog.items.iter().map(|i| i.name()), 3)
+        near: crate::text::closest(name, catalog.infos.iter().map(|i| i.name.as_str()), 3)
             .into_iter()
             .map(str::to_owned)
             .collect(),

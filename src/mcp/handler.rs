@@ -6,10 +6,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use std::collections::HashSet;
+
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
-    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
-    Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation,
+    InitializeRequestParams, InitializeResult, JsonObject, ListToolsResult, PaginatedRequestParams,
+    ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -19,14 +21,14 @@ use super::discovery::{self, Discovery};
 use super::dispatch::{self, ToolKind, Unknown, MIN_STALE_REFRESH};
 use super::session::Session;
 use super::validate::{validate, validate_with};
-use super::{listed_endpoint_tools, Caller, Shared, INSTRUCTIONS};
+use super::{items_note, listed_endpoint_tools, listed_static_tools, Caller, Shared, INSTRUCTIONS};
 use crate::endpoints::runtime::Args;
 use crate::endpoints::{Registry, ToolEntry};
 use crate::listing::{profile::unprofile_args, shorten};
 use crate::upstream::answer::{endpoint_result, tool_error};
 use crate::upstream::{Api, Token};
 use crate::workspace::run::{self, Job, Progress, RunEnd};
-use crate::workspace::{Catalog, ItemTool, Scope};
+use crate::workspace::{Catalog, ItemInfo, Scope};
 
 /// One MCP session's handler.
 #[derive(Clone)]
@@ -42,6 +44,14 @@ struct ItemAccess {
     workspace: String,
     token: Token,
 }
+
+/// Per-page bytes of a `tools/list` answer besides its tools (envelope, cursor).
+const PAGE_OVERHEAD: usize = 120;
+/// Bytes of the sentence the search tool's description gains about scripts and flows.
+const COUNTS_NOTE_BYTES: usize = 320;
+/// How long `initialize` waits for the caller's scripts and flows to count them in the
+/// instructions (they are read anyway for the first `tools/list`).
+const INSTRUCTIONS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn cancelled() -> ErrorData {
     ErrorData::internal_error("cancelled by the client", None)
@@ -116,7 +126,48 @@ impl McpServer {
             workspace: &access.workspace,
             token: &access.token,
             selection: &caller.items,
+            item_budget: self.item_budget(caller),
         }
+    }
+
+    /// Whether the caller gets the discovery tools: its tool mode has them, or some of its scripts
+    /// and flows may be left unlisted (they must stay one search away).
+    fn has_discovery(&self, caller: &Caller) -> bool {
+        caller.exposure.selection.has_discovery()
+            || (self.items_enabled(caller) && caller.items.is_auto())
+    }
+
+    /// Bytes the caller's listed scripts and flows may take: the listing budget less everything
+    /// else `tools/list` sends it (discovery, endpoint and `get_job_result` tools, page overhead).
+    fn item_budget(&self, caller: &Caller) -> usize {
+        let registry = self.shared.registry();
+        let discovery = self.has_discovery(caller);
+        let e = &caller.exposure;
+        let key = format!(
+            "{:?}|{}|{:?}|{:?}|{discovery}|{}",
+            e.selection,
+            e.read_only,
+            e.profile,
+            e.max_name_len,
+            registry.spec().version
+        );
+        let page = self.shared.settings.page_size.max(1);
+        let fixed = self.shared.static_bytes(key, || {
+            let mut tools = listed_static_tools(&registry, e, discovery);
+            tools.push(crate::listing::profiled(&run::JOB_RESULT_TOOL, e.profile));
+            let bytes = serde_json::to_vec(&serde_json::json!({ "tools": tools }))
+                .map(|v| v.len())
+                .unwrap_or(usize::MAX / 4);
+            // Every page has its envelope and cursor; the search tool's description gains a
+            // sentence with the workspace's counts.
+            let pages = (tools.len() + 100) / page + 1;
+            bytes + pages * PAGE_OVERHEAD + COUNTS_NOTE_BYTES
+        });
+        self.shared
+            .settings
+            .item_options
+            .listing_budget
+            .saturating_sub(fixed)
     }
 
     /// The caller's scripts and flows (see [`McpServer::item_access`]).
@@ -137,7 +188,7 @@ impl McpServer {
         access: &ItemAccess,
         caller: &Caller,
         name: &str,
-    ) -> Result<Arc<ItemTool>, Unknown> {
+    ) -> Result<Arc<ItemInfo>, Unknown> {
         let scope = self.scope(access, caller);
         let mut catalog = self.shared.items.catalog(&scope).await;
         let mut item = dispatch::item_named(&catalog, &caller.exposure, name);
@@ -159,8 +210,9 @@ impl McpServer {
         name: &str,
     ) -> Result<ToolKind<'r>, Unknown> {
         let items_enabled = self.items_enabled(caller);
+        let discovery = self.has_discovery(caller);
         if let Some(kind) =
-            dispatch::resolve_static(registry, &caller.exposure, items_enabled, name)
+            dispatch::resolve_static(registry, &caller.exposure, discovery, items_enabled, name)
         {
             return Ok(kind);
         }
@@ -184,13 +236,22 @@ impl McpServer {
     /// Runs a workspace script or flow tool.
     async fn call_item(
         &self,
-        item: Arc<ItemTool>,
+        info: Arc<ItemInfo>,
         mut args: JsonObject,
         caller: &Caller,
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let Some(access) = self.item_access(caller) else {
             return Ok(tool_error("scripts and flows are not available on this connection").into());
+        };
+        let item = match self
+            .shared
+            .items
+            .tool(&self.scope(&access, caller), &info)
+            .await
+        {
+            Ok(t) => t,
+            Err(e) => return Ok(tool_error(format!("`{}` cannot be run: {e}.", info.name)).into()),
         };
         let name = item.name();
         let schema = item.input_schema();
@@ -227,12 +288,14 @@ impl McpServer {
                 // Windmill no longer knows the item: list again in the background.
                 let shared = self.shared.clone();
                 let selection = caller.items.clone();
+                let item_budget = self.item_budget(caller);
                 tokio::spawn(async move {
                     let scope = Scope {
                         windmill: &shared.windmill,
                         workspace: &access.workspace,
                         token: &access.token,
                         selection: &selection,
+                        item_budget,
                     };
                     shared.items.refresh_now(&scope).await;
                 });
@@ -267,6 +330,15 @@ impl McpServer {
         run::job_result(&job, args).await
     }
 
+    /// The names of the items listed for the caller.
+    fn listed_names(&self, catalog: &Catalog, caller: &Caller) -> HashSet<String> {
+        catalog
+            .listed(caller.exposure.profile, self.item_budget(caller))
+            .iter()
+            .map(|t| t.name().to_owned())
+            .collect()
+    }
+
     /// One of the discovery tools.
     async fn call_discovery(
         &self,
@@ -275,18 +347,35 @@ impl McpServer {
         mut args: JsonObject,
         caller: &Caller,
         context: &RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, ErrorData> {
+    ) -> Result<CallToolResponse, ErrorData> {
         if let Err(e) = unprofile_args(&mut args, &which.tool().input_schema) {
-            return Ok(tool_error(format!(
-                "Invalid arguments for `{}`: {e}",
-                which.name()
-            )));
+            return Ok(tool_error(format!("Invalid arguments for `{}`: {e}", which.name())).into());
         }
         let exposure = &caller.exposure;
+        if which == Discovery::Search {
+            let catalog = self.workspace_catalog(caller).await;
+            let listed = catalog
+                .as_ref()
+                .map(|c| self.listed_names(c, caller))
+                .unwrap_or_default();
+            let items = catalog.as_deref().map(|c| discovery::ItemScope {
+                catalog: c,
+                listed: &listed,
+            });
+            return Ok(discovery::search(registry, items, &args, exposure).into());
+        }
+        let name = match discovery::target_name(which, &args) {
+            Ok(n) => n.to_owned(),
+            Err(r) => return Ok((*r).into()),
+        };
+        if dispatch::is_item_name(&name) && registry.get(&name).is_none() {
+            return self
+                .discovery_item(which, &name, &args, caller, context)
+                .await;
+        }
         Ok(match which {
-            Discovery::Search => discovery::search(registry, &args, exposure),
             Discovery::Describe => discovery::describe(registry, &args, exposure),
-            Discovery::Call => match discovery::call_target(registry, &args, exposure) {
+            _ => match discovery::call_target(registry, &args, exposure) {
                 Err(r) => *r,
                 Ok((entry, inner)) => {
                     tokio::select! {
@@ -295,7 +384,55 @@ impl McpServer {
                     }
                 }
             },
-        })
+        }
+        .into())
+    }
+
+    /// `describe_endpoint` or `call_endpoint` of a script or flow.
+    async fn discovery_item(
+        &self,
+        which: Discovery,
+        name: &str,
+        args: &JsonObject,
+        caller: &Caller,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(access) = self.item_access(caller) else {
+            return Ok(tool_error(format!(
+                "`{name}` names a script or flow, and this connection has none (read-only mode, `?scripts=none`, or no workspace)."
+            ))
+            .into());
+        };
+        let info = match self.find_item(&access, caller, name).await {
+            Ok(i) => i,
+            Err(u) => {
+                return Ok(tool_error(format!(
+                    "{u}. Use search_endpoints to find scripts and flows."
+                ))
+                .into())
+            }
+        };
+        match which {
+            Discovery::Call => {
+                let inner = match discovery::call_arguments(args) {
+                    Ok(a) => a,
+                    Err(r) => return Ok((*r).into()),
+                };
+                self.call_item(info, inner, caller, context).await
+            }
+            _ => {
+                let scope = self.scope(&access, caller);
+                let tool = match self.shared.items.tool(&scope, &info).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return Ok(tool_error(format!("`{name}` cannot be described: {e}.")).into())
+                    }
+                };
+                let catalog = self.shared.items.catalog(&scope).await;
+                let listed = self.listed_names(&catalog, caller).contains(&info.name);
+                Ok(discovery::describe_item(&info, &tool, listed, &caller.exposure).into())
+            }
+        }
     }
 
     /// Runs one endpoint tool: validate, build, send, shape the answer.
@@ -363,12 +500,22 @@ impl McpServer {
         let profile = exposure.profile;
         match section {
             Section::Discovery => {
-                let all: &[Tool] = if exposure.selection.has_discovery() {
+                let all: &[Tool] = if self.has_discovery(caller) {
                     discovery::listed(profile)
                 } else {
                     &[]
                 };
-                let page = all.iter().skip(offset).take(max).cloned().collect();
+                let mut page: Vec<Tool> = all.iter().skip(offset).take(max).cloned().collect();
+                // The search tool says how many scripts and flows there are and how many are listed.
+                if let (Some(c), Some(access)) = (catalog, self.item_access(caller)) {
+                    for t in page.iter_mut().filter(|t| t.name == discovery::SEARCH) {
+                        let (scripts, flows) = c.counts();
+                        let listed = c.listed(profile, self.item_budget(caller)).len();
+                        let note = items_note(&access.workspace, scripts, flows, listed);
+                        let d = t.description.as_deref().unwrap_or_default();
+                        t.description = Some(format!("{d} {note}").into());
+                    }
+                }
                 (page, all.len())
             }
             Section::Endpoints => {
@@ -398,14 +545,14 @@ impl McpServer {
             },
             Section::Items => match catalog {
                 Some(c) => {
-                    let page = c
-                        .items
+                    let listed = c.listed(profile, self.item_budget(caller));
+                    let page = listed
                         .iter()
                         .skip(offset)
                         .take(max)
                         .map(|i| i.listed(profile))
                         .collect();
-                    (page, c.items.len())
+                    (page, listed.len())
                 }
                 None => (Vec::new(), 0),
             },
@@ -426,6 +573,29 @@ impl ServerHandler for McpServer {
                 .with_title("Windmill MCP (all of Windmill's API, typed)"),
         )
         .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        // Tell the model about the workspace's scripts and flows, if they can be read quickly.
+        let caller = self.caller(&context);
+        if let Some(access) = self.item_access(&caller) {
+            let scope = self.scope(&access, &caller);
+            let read =
+                tokio::time::timeout(INSTRUCTIONS_WAIT, self.shared.items.catalog_task(&scope));
+            if let Ok(Ok(c)) = read.await {
+                let (scripts, flows) = c.counts();
+                let listed = c.listed(caller.exposure.profile, scope.item_budget).len();
+                let note = items_note(&access.workspace, scripts, flows, listed);
+                result.instructions = Some(format!("{INSTRUCTIONS} {note}"));
+            }
+        }
+        Ok(result)
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
@@ -500,12 +670,14 @@ impl ServerHandler for McpServer {
         result.next_cursor = next.map(|c| c.to_string());
         if let (Some(c), Some(access)) = (&catalog, self.item_access(&caller)) {
             self.session.saw(c.generation);
+            let item_budget = self.item_budget(&caller);
             self.session.start_watcher(
                 &self.shared,
                 context.peer.clone(),
                 access.workspace,
                 access.token,
                 caller.items.clone(),
+                item_budget,
             );
         }
         Ok(result)
@@ -539,10 +711,10 @@ impl ServerHandler for McpServer {
             .await
             .map_err(|u| ErrorData::invalid_params(u.to_string(), None))?;
         match kind {
-            ToolKind::Discovery(d) => self
-                .call_discovery(&registry, d, args, &caller, &context)
-                .await
-                .map(Into::into),
+            ToolKind::Discovery(d) => {
+                self.call_discovery(&registry, d, args, &caller, &context)
+                    .await
+            }
             ToolKind::JobResult => Ok(self.call_job_result(&args, &caller, &context).await.into()),
             ToolKind::Item(item) => self.call_item(item, args, &caller, &context).await,
             ToolKind::Endpoint(entry) => {

@@ -51,6 +51,9 @@ pub struct Shared {
     registry: Arc<Registry>,
     /// Rounds done by the sessions' list-change watchers.
     pub watch_rounds: Rounds,
+    /// Bytes of the listing without scripts and flows, per caller exposure (see
+    /// `McpServer::item_budget`).
+    static_bytes: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
 /// A counter that can be awaited: how many rounds some background task has finished.
@@ -103,12 +106,30 @@ impl Shared {
             items,
             registry: Registry::compiled().clone(),
             watch_rounds: Rounds::default(),
+            static_bytes: Default::default(),
         }))
     }
 
     /// The endpoint tools served.
     pub fn registry(&self) -> Arc<Registry> {
         self.registry.clone()
+    }
+
+    /// `compute()`, remembered under `key`.
+    fn static_bytes(&self, key: String, compute: impl FnOnce() -> usize) -> usize {
+        if let Ok(m) = self.static_bytes.lock() {
+            if let Some(n) = m.get(&key) {
+                return *n;
+            }
+        }
+        let n = compute();
+        if let Ok(mut m) = self.static_bytes.lock() {
+            if m.len() > 256 {
+                m.clear();
+            }
+            m.insert(key, n);
+        }
+        n
     }
 }
 
@@ -124,10 +145,34 @@ tools/list shortens descriptions and output schemas; describe_endpoint gives an 
 Tool annotations tell which tools only read (readOnlyHint) and which delete, overwrite or cancel (destructiveHint). \
 Failed calls come back as tool errors that say what was wrong; fix the arguments and retry.";
 
+/// What the instructions and the search tool say about a workspace's scripts and flows.
+pub fn items_note(workspace: &str, scripts: usize, flows: usize, listed: usize) -> String {
+    let total = scripts + flows;
+    if listed >= total {
+        return format!(
+            "Workspace `{workspace}` has {scripts} scripts and {flows} flows, all listed as tools."
+        );
+    }
+    format!(
+        "Workspace `{workspace}` has {scripts} scripts and {flows} flows; {listed} are listed as tools (favorites and the most recently edited). \
+Find the other {} with search_endpoints (plain words: what the script does, its folder or name), then run one with call_endpoint and the name the search returned.",
+        total - listed
+    )
+}
+
 /// The discovery and endpoint tools a caller sees, in `tools/list` order (discovery tools first,
 /// then endpoint tools by name), in its client profile and with its name length.
 pub fn listed_endpoint_tools(registry: &Registry, exposure: &Exposure) -> Vec<Tool> {
-    let discovery: &[Tool] = if exposure.selection.has_discovery() {
+    listed_static_tools(registry, exposure, exposure.selection.has_discovery())
+}
+
+/// [`listed_endpoint_tools`], with the discovery tools or not.
+fn listed_static_tools(
+    registry: &Registry,
+    exposure: &Exposure,
+    with_discovery: bool,
+) -> Vec<Tool> {
+    let discovery: &[Tool] = if with_discovery {
         discovery::listed(exposure.profile)
     } else {
         &[]

@@ -49,6 +49,7 @@ impl Session {
         workspace: String,
         token: Token,
         selection: ItemSelection,
+        item_budget: usize,
     ) {
         if !self.watch || self.watcher.get().is_some() {
             return;
@@ -67,6 +68,7 @@ impl Session {
                     workspace: &workspace,
                     token: &token,
                     selection: &selection,
+                    item_budget,
                 };
                 let c = shared.items.fresh(&scope).await;
                 if c.generation != seen.load(Ordering::Relaxed) {

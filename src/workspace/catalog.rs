@@ -1,5 +1,17 @@
-//! The catalog of one (Windmill, workspace, token, selection): its scripts and flows as tools,
-//! refreshed from Windmill's listings, with the schemas of changed items fetched again.
+//! The catalog of one (Windmill, workspace, token, selection): every selected script and flow as
+//! Windmill lists it, the ones listed as tools, and a search index over all of them.
+//!
+//! **Lazy schemas.** Paths, summaries and descriptions come from the listings (`listScripts`,
+//! `listFlows`), which carry them. An item's argument schema is fetched only when the item is
+//! listed as a tool, described or called, and cached by script hash or flow edit time in the slot,
+//! so a refresh fetches again only what changed.
+//!
+//! **What is listed.** Items of a non-`auto` selection (`all`, `favorites`, globs) are all listed.
+//! Items of an `auto` selection are candidates in this order: the caller's favorites (starred),
+//! then the most recently edited (a script's current hash's `created_at`, a flow's `edited_at`),
+//! then by path; they are listed while the whole `tools/list` stays within the listing budget.
+//! The order depends only on Windmill's data, so it is the same across pages, restarts and
+//! replicas.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasher;
@@ -12,18 +24,22 @@ use serde_json::Value;
 
 use super::names::{self, Kind};
 use super::schema;
+use super::search::{Document, ItemIndex};
 use super::selection::{ItemFilter, ItemOptions, ItemSelection};
 use crate::listing::Profile;
 use crate::upstream::api::{Api, Detail, ListedFlow, ListedScript};
 use crate::upstream::{Token, UpstreamError, Windmill};
 
-/// Whose catalog: the Windmill, workspace, token and selection it is read with.
+/// Whose catalog: the Windmill, workspace, token and selection it is read with; and how many bytes
+/// the listed items of `auto` selections may take for the caller that asks.
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub windmill: &'a Windmill,
     pub workspace: &'a str,
     pub token: &'a Token,
     pub selection: &'a ItemSelection,
+    /// Bytes left for scripts and flows in the caller's `tools/list` (not part of the catalog's key).
+    pub item_budget: usize,
 }
 
 impl Scope<'_> {
@@ -37,6 +53,7 @@ impl Scope<'_> {
             workspace: self.workspace.to_owned(),
             token: self.token.clone(),
             selection: self.selection.clone(),
+            item_budget: self.item_budget,
         }
     }
 }
@@ -47,6 +64,7 @@ struct OwnedScope {
     workspace: String,
     token: Token,
     selection: ItemSelection,
+    item_budget: usize,
 }
 
 impl OwnedScope {
@@ -56,6 +74,7 @@ impl OwnedScope {
             workspace: &self.workspace,
             token: &self.token,
             selection: &self.selection,
+            item_budget: self.item_budget,
         }
     }
 }
@@ -73,24 +92,47 @@ fn compile(text: &str) -> Result<jsonschema::Validator, String> {
     jsonschema::draft202012::new(&Value::Object(schema)).map_err(|e| e.to_string())
 }
 
+/// One script or flow as Windmill lists it: enough to name, order, search and describe it.
+#[derive(Debug, Clone)]
+pub struct ItemInfo {
+    pub kind: Kind,
+    pub path: String,
+    /// Its tool name.
+    pub name: String,
+    /// Script hash or flow edit time: what a refresh compares.
+    pub version: String,
+    pub summary: String,
+    pub description: String,
+    pub language: String,
+    /// Starred by the caller.
+    pub starred: bool,
+    /// When it was last edited (RFC 3339).
+    pub edited: String,
+    /// Listed only within the budget (its selection is `auto`).
+    auto: bool,
+}
+
 /// One script or flow as a tool.
 ///
 /// The input schema is kept as JSON text and parsed when a page of `tools/list` or a call needs
-/// it: a parsed schema takes about ten times its text in memory, and a workspace may have ten
-/// thousand scripts.
+/// it: a parsed schema takes about ten times its text in memory.
 pub struct ItemTool {
     pub kind: Kind,
     pub path: String,
-    /// Script hash or flow edit time: what a refresh compares.
+    /// Script hash or flow edit time of the schema.
     pub version: String,
     name: String,
     title: Option<String>,
     description: String,
     schema_json: Box<str>,
+    /// Argument names, titles and descriptions, for the search index.
+    args_text: Box<str>,
     /// `(schema name, Windmill argument name)` of renamed arguments.
     pub renames: Vec<(String, String)>,
     /// Built on the first call of this tool.
     validator: OnceLock<Result<Box<jsonschema::Validator>, String>>,
+    /// Bytes of its listed definition, per profile.
+    bytes: [OnceLock<usize>; 3],
 }
 
 impl std::fmt::Debug for ItemTool {
@@ -100,6 +142,14 @@ impl std::fmt::Debug for ItemTool {
             .field("path", &self.path)
             .field("name", &self.name)
             .finish()
+    }
+}
+
+fn profile_slot(profile: Profile) -> usize {
+    match profile {
+        Profile::Full => 0,
+        Profile::OpenAi => 1,
+        Profile::Gemini => 2,
     }
 }
 
@@ -137,11 +187,21 @@ impl ItemTool {
 
     /// The tool as a client profile sees it.
     pub fn listed(&self, profile: Profile) -> Tool {
-        let mut t = self.tool();
-        if profile != Profile::Full {
-            t.input_schema = Arc::new(crate::listing::profile::transform(&t.input_schema, profile));
-        }
-        t
+        crate::listing::profiled(&self.tool(), profile)
+    }
+
+    /// Bytes of its listed definition in a profile (with the comma that separates it from the next).
+    pub fn listed_bytes(&self, profile: Profile) -> usize {
+        *self.bytes[profile_slot(profile)].get_or_init(|| {
+            serde_json::to_vec(&self.listed(profile))
+                .map(|v| v.len() + 1)
+                .unwrap_or(usize::MAX / 4)
+        })
+    }
+
+    /// Its description (the summary, description and what calling it does).
+    pub fn description(&self) -> &str {
+        &self.description
     }
 }
 
@@ -154,18 +214,25 @@ pub struct RefreshStats {
     pub detail_calls: usize,
     /// Resource listings (for resource argument choices).
     pub resource_calls: usize,
-    /// Items kept from the previous catalog without any fetch.
+    /// Listed items whose tools were kept from before, without a fetch.
     pub reused: usize,
     pub took_ms: u64,
 }
 
-/// The scripts and flows of one (workspace, token, selection), sorted by tool name.
+/// The scripts and flows of one (workspace, token, selection).
 #[derive(Debug, Default)]
 pub struct Catalog {
-    pub items: Vec<Arc<ItemTool>>,
+    /// Every selected script and flow, sorted by tool name.
+    pub infos: Vec<Arc<ItemInfo>>,
     index: HashMap<String, usize>,
+    /// The tools listed whatever the budget (non-`auto` selections), sorted by name.
+    always: Vec<Arc<ItemTool>>,
+    /// The budget candidates whose tools were built, in listing priority (`auto` selections).
+    budgeted: Vec<Arc<ItemTool>>,
+    /// Over [`Catalog::infos`].
+    search: ItemIndex,
     pub refreshed: Option<Instant>,
-    /// Goes up by one whenever the list of tools changes.
+    /// Goes up by one whenever the listed tools change.
     pub generation: u64,
     /// Why the last refresh failed (the previous items are kept).
     pub error: Option<String>,
@@ -173,15 +240,68 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn get(&self, name: &str) -> Option<&Arc<ItemTool>> {
-        self.index.get(name).map(|i| &self.items[*i])
+    /// The selected item of that tool name.
+    pub fn info(&self, name: &str) -> Option<&Arc<ItemInfo>> {
+        self.index.get(name).and_then(|i| self.infos.get(*i))
     }
 
-    /// The item for a script or flow path: names depend only on the kind and the path, so this is
-    /// a lookup in the name index.
-    pub fn by_path(&self, kind: Kind, path: &str) -> Option<&Arc<ItemTool>> {
-        self.get(&names::tool_name(kind, path))
+    /// The item for a script or flow path: names depend only on the kind and the path.
+    pub fn by_path(&self, kind: Kind, path: &str) -> Option<&Arc<ItemInfo>> {
+        self.info(&names::tool_name(kind, path))
             .filter(|i| i.kind == kind && i.path == path)
+    }
+
+    /// How many scripts and flows are selected.
+    pub fn counts(&self) -> (usize, usize) {
+        let scripts = self.infos.iter().filter(|i| i.kind == Kind::Script).count();
+        (scripts, self.infos.len() - scripts)
+    }
+
+    /// The tools listed for a caller whose scripts and flows may take `budget` bytes, sorted by
+    /// name: every item of a non-`auto` selection, then the budget candidates in priority order
+    /// while they fit.
+    pub fn listed(&self, profile: Profile, budget: usize) -> Vec<Arc<ItemTool>> {
+        let mut out: Vec<Arc<ItemTool>> = self.always.clone();
+        let mut left =
+            budget.saturating_sub(out.iter().map(|t| t.listed_bytes(profile)).sum::<usize>());
+        for t in &self.budgeted {
+            let n = t.listed_bytes(profile);
+            if n > left {
+                break;
+            }
+            left -= n;
+            out.push(t.clone());
+        }
+        out.sort_by(|a, b| a.name().cmp(b.name()));
+        out
+    }
+
+    /// Whether every selected item is listed for a caller with this budget.
+    pub fn lists_everything(&self, profile: Profile, budget: usize) -> bool {
+        self.listed(profile, budget).len() == self.infos.len()
+    }
+
+    /// The items best matching `query`, best first.
+    pub fn search(
+        &self,
+        query: &str,
+        admit: &dyn Fn(&ItemInfo) -> bool,
+        limit: usize,
+    ) -> Vec<(Arc<ItemInfo>, f32)> {
+        let hits = self.search.search(
+            query,
+            &|d| self.infos.get(d).is_some_and(|i| admit(i)),
+            &|d| {
+                self.infos
+                    .get(d)
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default()
+            },
+            limit,
+        );
+        hits.into_iter()
+            .filter_map(|h| self.infos.get(h.doc).map(|i| (i.clone(), h.score)))
+            .collect()
     }
 }
 
@@ -189,6 +309,8 @@ impl Catalog {
 struct Slot {
     catalog: RwLock<Arc<Catalog>>,
     refreshing: tokio::sync::Mutex<()>,
+    /// Built tools by name, kept across refreshes while their version holds.
+    tools: Mutex<HashMap<String, Arc<ItemTool>>>,
     /// Resource paths per resource type, with when they were fetched.
     resources: Mutex<HashMap<String, (Instant, Vec<String>)>>,
     last_used: Mutex<Option<Instant>>,
@@ -205,6 +327,20 @@ impl Slot {
     fn store(&self, c: Catalog) {
         let mut g = self.catalog.write().unwrap_or_else(|p| p.into_inner());
         *g = Arc::new(c);
+    }
+
+    /// The cached tool of an item, if its version still holds.
+    fn cached(&self, info: &ItemInfo) -> Option<Arc<ItemTool>> {
+        let tools = self.tools.lock().unwrap_or_else(|p| p.into_inner());
+        tools
+            .get(&info.name)
+            .filter(|t| t.version == info.version && t.path == info.path)
+            .cloned()
+    }
+
+    fn cache(&self, tool: Arc<ItemTool>) {
+        let mut tools = self.tools.lock().unwrap_or_else(|p| p.into_inner());
+        tools.insert(tool.name.clone(), tool);
     }
 }
 
@@ -268,6 +404,17 @@ impl Items {
         self.get(scope, false).await
     }
 
+    /// [`Items::catalog`] in a task of its own: dropping the handle (a timeout) never cancels a
+    /// listing half-way.
+    pub fn catalog_task(
+        self: &Arc<Self>,
+        scope: &Scope<'_>,
+    ) -> tokio::task::JoinHandle<Arc<Catalog>> {
+        let items = self.clone();
+        let owned = scope.owned();
+        tokio::spawn(async move { items.catalog(&owned.scope()).await })
+    }
+
     /// Like [`Items::catalog`], but a stale catalog is refreshed before answering.
     pub async fn fresh(&self, scope: &Scope<'_>) -> Arc<Catalog> {
         self.get(scope, true).await
@@ -314,38 +461,67 @@ impl Items {
         refresh(&slot, scope, self.options, seen).await;
         slot.current()
     }
-}
 
-/// One listed script or flow: what a refresh compares and a tool is built from.
-#[derive(Debug, Clone)]
-struct Listed {
-    kind: Kind,
-    path: String,
-    /// Script hash or flow edit time.
-    version: String,
-}
-
-impl Listed {
-    /// A listed script, if it is one to list: not archived, not a draft, of kind
-    /// `script`, admitted by the filter.
-    fn script(s: ListedScript, filter: &ItemFilter) -> Option<Listed> {
-        let runnable = !s.archived && !s.draft_only;
-        let plain = s.kind.is_empty() || s.kind == "script";
-        (runnable && plain && filter.admits(&s.path, s.starred)).then_some(Listed {
-            kind: Kind::Script,
-            path: s.path,
-            version: s.hash,
+    /// The tool of a selected item: built already, or its schema fetched now (and kept).
+    pub async fn tool(
+        &self,
+        scope: &Scope<'_>,
+        info: &ItemInfo,
+    ) -> Result<Arc<ItemTool>, ToolError> {
+        let slot = self.slot(&Self::key(scope));
+        if let Some(t) = slot.cached(info) {
+            return Ok(t);
+        }
+        let mut stats = RefreshStats::default();
+        let built = build_tools(&slot, scope, vec![info.clone()], self.options, &mut stats).await;
+        built.into_iter().next().ok_or_else(|| {
+            ToolError(format!(
+                "the {} `{}` could not be read from Windmill (see the server log)",
+                info.kind.as_str(),
+                info.path
+            ))
         })
     }
+}
 
-    /// A listed flow, if it is one to list.
-    fn flow(f: ListedFlow, filter: &ItemFilter) -> Option<Listed> {
-        (!f.archived && !f.draft_only && filter.admits(&f.path, f.starred)).then_some(Listed {
-            kind: Kind::Flow,
-            path: f.path,
-            version: f.edited_at,
-        })
-    }
+/// Why an item's tool could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ToolError(pub String);
+
+/// A listed script, if it is one to list: not archived, not a draft, of kind `script`, admitted
+/// by the filter.
+fn script_info(s: ListedScript, filter: &ItemFilter) -> Option<ItemInfo> {
+    let runnable = !s.archived && !s.draft_only;
+    let plain = s.kind.is_empty() || s.kind == "script";
+    (runnable && plain && filter.admits(&s.path, s.starred)).then(|| ItemInfo {
+        kind: Kind::Script,
+        name: names::tool_name(Kind::Script, &s.path),
+        path: s.path,
+        version: s.hash,
+        summary: s.summary,
+        description: s.description,
+        language: s.language,
+        starred: s.starred,
+        edited: s.created_at,
+        auto: filter.is_auto(),
+    })
+}
+
+/// A listed flow, if it is one to list.
+fn flow_info(f: ListedFlow, filter: &ItemFilter) -> Option<ItemInfo> {
+    (!f.archived && !f.draft_only && filter.admits(&f.path, f.starred)).then(|| ItemInfo {
+        kind: Kind::Flow,
+        name: names::tool_name(Kind::Flow, &f.path),
+        path: f.path,
+        version: f.edited_at.clone(),
+        summary: f.summary,
+        description: f.description,
+        language: String::new(),
+        starred: f.starred,
+        edited: f.edited_at,
+        auto: filter.is_auto(),
+    })
 }
 
 /// The most pages read from one listing.
@@ -359,30 +535,25 @@ async fn list_all(
     filter: &ItemFilter,
     per_page: usize,
     calls: &mut usize,
-) -> Result<Vec<Listed>, UpstreamError> {
+) -> Result<Vec<ItemInfo>, UpstreamError> {
     let per_page = i64::try_from(per_page).unwrap_or(100);
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let mut longest = 0usize;
     for page in 1..=MAX_PAGES {
         *calls += 1;
-        let (items, n): (Vec<Listed>, usize) = match kind {
+        let (items, n): (Vec<ItemInfo>, usize) = match kind {
             Kind::Script => {
                 let (items, n) = api.list_scripts(page, per_page).await?;
-                (
-                    items
-                        .into_iter()
-                        .filter_map(|s| Listed::script(s, filter))
-                        .collect(),
-                    n,
-                )
+                let infos = items.into_iter().filter_map(|s| script_info(s, filter));
+                (infos.collect(), n)
             }
             Kind::Flow => {
                 let (items, n) = api.list_flows(page, per_page).await?;
                 (
                     items
                         .into_iter()
-                        .filter_map(|f| Listed::flow(f, filter))
+                        .filter_map(|f| flow_info(f, filter))
                         .collect(),
                     n,
                 )
@@ -397,37 +568,59 @@ async fn list_all(
     Ok(out)
 }
 
-/// A listed item with what `getScriptByPath` / `getFlowByPath` answered.
+/// An item with what `getScriptByPath` / `getFlowByPath` answered.
 struct Fetched {
-    listed: Listed,
+    info: ItemInfo,
     detail: Detail,
 }
 
-async fn fetch(api: Api<'_>, l: Listed) -> Result<Fetched, (Listed, UpstreamError)> {
-    match api.get(l.kind, &l.path).await {
-        Ok(detail) => Ok(Fetched { listed: l, detail }),
-        Err(e) => Err((l, e)),
+async fn fetch(api: Api<'_>, info: ItemInfo) -> Result<Fetched, (ItemInfo, UpstreamError)> {
+    match api.get(info.kind, &info.path).await {
+        Ok(detail) => Ok(Fetched { info, detail }),
+        Err(e) => Err((info, e)),
     }
+}
+
+/// The names, titles and descriptions of a schema's properties, as one text.
+fn args_text(schema: &JsonObject) -> String {
+    let mut out = String::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, v) in props {
+            out.push_str(k);
+            out.push(' ');
+            for key in ["title", "description"] {
+                if let Some(t) = v.get(key).and_then(Value::as_str) {
+                    out.push_str(&crate::text::ellipsize(t, 200));
+                    out.push(' ');
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An item as a tool; `None` (with a warning) when its schema cannot be checked.
 fn build_tool(f: &Fetched, resources: &BTreeMap<String, Vec<String>>) -> Option<ItemTool> {
-    let (l, d) = (&f.listed, &f.detail);
+    let (l, d) = (&f.info, &f.detail);
     let conv = schema::convert(d.schema.as_ref(), resources);
-    let summary = d.summary.trim();
-    let description = d.description.trim();
-    let name = names::tool_name(l.kind, &l.path);
+    // The listing's texts, unless the item's own are newer (they describe the same version).
+    let pick = |own: &str, listed: &str| -> String {
+        let own = own.trim();
+        if own.is_empty() { listed.trim() } else { own }.to_owned()
+    };
+    let summary = pick(&d.summary, &l.summary);
+    let description = pick(&d.description, &l.description);
     let mut text = String::new();
     if !summary.is_empty() {
-        text.push_str(&crate::text::ellipsize(summary, 200));
+        text.push_str(&crate::text::ellipsize(&summary, 200));
         text.push_str("\n\n");
     }
     if !description.is_empty() && description != summary {
-        text.push_str(&crate::text::ellipsize(description, 800));
+        text.push_str(&crate::text::ellipsize(&description, 800));
         text.push_str("\n\n");
     }
-    let lang = d.language.trim();
-    // Short: thousands of these may be listed. How long jobs behave is in the server's instructions
+    let lang = pick(&d.language, &l.language);
+    // Short: many of these may be listed. How long jobs behave is in the server's instructions
     // and in get_job_result's description.
     text.push_str(&format!(
         "Runs the {}{} `{}` and returns its result.",
@@ -439,16 +632,16 @@ fn build_tool(f: &Fetched, resources: &BTreeMap<String, Vec<String>>) -> Option<
         },
         l.path,
     ));
-    let title = (!summary.is_empty()).then(|| crate::text::ellipsize(summary, 120));
+    let title = (!summary.is_empty()).then(|| crate::text::ellipsize(&summary, 120));
     let schema_json = match serde_json::to_string(&conv.schema) {
         Ok(t) => t.into_boxed_str(),
         Err(e) => {
-            tracing::warn!(tool = %name, error = %e, "leaving out a script or flow whose schema cannot be written");
+            tracing::warn!(tool = %l.name, error = %e, "leaving out a script or flow whose schema cannot be written");
             return None;
         }
     };
     if let Err(e) = compile(&schema_json) {
-        tracing::warn!(tool = %name, error = %e, "leaving out a script or flow whose schema does not compile");
+        tracing::warn!(tool = %l.name, error = %e, "leaving out a script or flow whose schema does not compile");
         return None;
     }
     let fetched_version = match l.kind {
@@ -465,12 +658,14 @@ fn build_tool(f: &Fetched, resources: &BTreeMap<String, Vec<String>>) -> Option<
         } else {
             l.version.clone()
         },
-        name,
+        name: l.name.clone(),
         title,
         description: text,
+        args_text: args_text(&conv.schema).into_boxed_str(),
         schema_json,
         renames: conv.renames,
         validator: OnceLock::new(),
+        bytes: Default::default(),
     })
 }
 
@@ -484,14 +679,11 @@ async fn list_selected(
     scope: &Scope<'_>,
     options: ItemOptions,
     stats: &mut RefreshStats,
-) -> Result<Vec<Listed>, String> {
+) -> Result<Vec<ItemInfo>, String> {
     let mut listed = Vec::new();
     let mut errors = Vec::new();
-    let kinds = [
-        (Kind::Script, &scope.selection.scripts),
-        (Kind::Flow, &scope.selection.flows),
-    ];
-    for (kind, filter) in kinds {
+    for kind in [Kind::Script, Kind::Flow] {
+        let filter = scope.selection.of(kind);
         if filter.is_none() {
             continue;
         }
@@ -515,7 +707,7 @@ async fn list_selected(
     }
 }
 
-/// Resource lists fetched by earlier refreshes that are still fresh.
+/// Resource lists fetched before that are still fresh.
 fn fresh_resources(slot: &Slot, options: ItemOptions) -> BTreeMap<String, Vec<String>> {
     let ttl = resource_ttl(options);
     slot.resources
@@ -560,18 +752,21 @@ async fn fetch_resources(
     }
 }
 
-/// Fetches the schemas of `todo` (bounded concurrency) and builds their tools. Each fetched item
-/// becomes a tool as soon as it arrives, so thousands of fetched scripts are never held at once;
-/// only items waiting for a resource listing are kept.
-async fn build_changed(
+/// Fetches the schemas of `todo` (bounded concurrency), builds their tools and keeps them in the
+/// slot. Each fetched item becomes a tool as soon as it arrives, so thousands of fetched scripts
+/// are never held at once; only items waiting for a resource listing are kept. The tools come back
+/// in the order of `todo` (items that could not be read or checked are left out).
+async fn build_tools(
     slot: &Slot,
     scope: &Scope<'_>,
-    todo: Vec<Listed>,
+    todo: Vec<ItemInfo>,
     options: ItemOptions,
     stats: &mut RefreshStats,
 ) -> Vec<Arc<ItemTool>> {
+    let order: Vec<String> = todo.iter().map(|i| i.name.clone()).collect();
+    stats.detail_calls += todo.len();
     let mut resources = fresh_resources(slot, options);
-    let mut items = Vec::new();
+    let mut built: HashMap<String, Arc<ItemTool>> = HashMap::new();
     let mut pending: Vec<Fetched> = Vec::new();
     let api = scope.api();
     let mut fetched = futures::stream::iter(todo)
@@ -582,7 +777,9 @@ async fn build_changed(
             Ok(f) => {
                 let types = schema::resource_types(f.detail.schema.as_ref());
                 if types.iter().all(|t| resources.contains_key(t)) {
-                    items.extend(build_tool(&f, &resources).map(Arc::new));
+                    if let Some(t) = build_tool(&f, &resources) {
+                        built.insert(t.name.clone(), Arc::new(t));
+                    }
                 } else {
                     pending.push(f);
                 }
@@ -594,29 +791,92 @@ async fn build_changed(
     }
     drop(fetched);
     fetch_resources(slot, scope, &pending, &mut resources, stats).await;
-    items.extend(
-        pending
-            .iter()
-            .filter_map(|f| build_tool(f, &resources))
-            .map(Arc::new),
-    );
-    items
+    for f in &pending {
+        if let Some(t) = build_tool(f, &resources) {
+            built.insert(t.name.clone(), Arc::new(t));
+        }
+    }
+    order
+        .iter()
+        .filter_map(|n| built.remove(n))
+        .inspect(|t| slot.cache(t.clone()))
+        .collect()
 }
 
-/// Sorts items by name and indexes them; a second item with a name already taken is left out.
-fn index_items(mut items: Vec<Arc<ItemTool>>) -> (Vec<Arc<ItemTool>>, HashMap<String, usize>) {
-    items.sort_by(|a, b| a.name().cmp(b.name()).then_with(|| a.path.cmp(&b.path)));
-    let mut index = HashMap::with_capacity(items.len());
-    let mut unique = Vec::with_capacity(items.len());
-    for it in items {
-        if index.contains_key(it.name()) {
-            tracing::warn!(name = %it.name(), path = %it.path, "two workspace items share a tool name; the second is left out");
-            continue;
+/// The listing priority of budget candidates: favorites first, then the most recently edited,
+/// then by path.
+fn priority(a: &ItemInfo, b: &ItemInfo) -> std::cmp::Ordering {
+    b.starred
+        .cmp(&a.starred)
+        .then_with(|| b.edited.cmp(&a.edited))
+        .then_with(|| a.path.cmp(&b.path))
+        .then_with(|| a.kind.cmp(&b.kind))
+}
+
+/// A first guess of a listed item's size, before any is known.
+const TYPICAL_ITEM_BYTES: usize = 700;
+
+/// The budget candidates that fit in `budget` bytes (full profile), in priority order: their
+/// schemas are fetched a few at a time, in that order, until one does not fit.
+async fn fill_budget(
+    slot: &Slot,
+    scope: &Scope<'_>,
+    mut candidates: Vec<ItemInfo>,
+    budget: usize,
+    options: ItemOptions,
+    stats: &mut RefreshStats,
+) -> Vec<Arc<ItemTool>> {
+    candidates.sort_by(priority);
+    let mut out = Vec::new();
+    let mut left = budget;
+    let mut largest = TYPICAL_ITEM_BYTES;
+    let mut next = 0;
+    while next < candidates.len() {
+        // As many as surely fit, at least one, at most the fetch concurrency.
+        let k = (left / largest).clamp(1, options.concurrency.max(1));
+        let batch: Vec<ItemInfo> = candidates[next..(next + k).min(candidates.len())].to_vec();
+        next += batch.len();
+        let (cached, todo): (Vec<ItemInfo>, Vec<ItemInfo>) = batch
+            .iter()
+            .cloned()
+            .partition(|i| slot.cached(i).is_some());
+        stats.reused += cached.len();
+        if !todo.is_empty() {
+            build_tools(slot, scope, todo, options, stats).await;
         }
-        index.insert(it.name().to_owned(), unique.len());
-        unique.push(it);
+        for info in &batch {
+            let Some(tool) = slot.cached(info) else {
+                continue;
+            };
+            let n = tool.listed_bytes(Profile::Full);
+            largest = largest.max(n);
+            if n > left {
+                return out;
+            }
+            left -= n;
+            out.push(tool);
+        }
     }
-    (unique, index)
+    out
+}
+
+/// Drops cached tools of items that are gone or changed.
+fn prune_cache(slot: &Slot, infos: &[ItemInfo]) {
+    let live: HashMap<&str, &str> = infos
+        .iter()
+        .map(|i| (i.name.as_str(), i.version.as_str()))
+        .collect();
+    let mut tools = slot.tools.lock().unwrap_or_else(|p| p.into_inner());
+    tools.retain(|name, t| live.get(name.as_str()) == Some(&t.version.as_str()));
+}
+
+/// The names and versions of what a catalog lists: what `list_changed` compares.
+fn listed_set(always: &[Arc<ItemTool>], budgeted: &[Arc<ItemTool>]) -> BTreeSet<(String, String)> {
+    always
+        .iter()
+        .chain(budgeted)
+        .map(|t| (t.name.clone(), t.version.clone()))
+        .collect()
 }
 
 async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Option<Instant>) {
@@ -628,13 +888,16 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
     }
     let started = Instant::now();
     let mut stats = RefreshStats::default();
-    let listed = match list_selected(scope, options, &mut stats).await {
+    let mut infos = match list_selected(scope, options, &mut stats).await {
         Ok(l) => l,
         Err(error) => {
             tracing::warn!(workspace = scope.workspace, error = %error, "workspace scripts and flows: refresh failed, keeping the previous list");
             slot.store(Catalog {
-                items: old.items.clone(),
+                infos: old.infos.clone(),
                 index: old.index.clone(),
+                always: old.always.clone(),
+                budgeted: old.budgeted.clone(),
+                search: index_of(slot, &old.infos),
                 refreshed: Some(Instant::now()),
                 generation: old.generation,
                 error: Some(error),
@@ -643,38 +906,52 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
             return;
         }
     };
-    // Reuse what did not change.
-    let mut kept: Vec<Arc<ItemTool>> = Vec::new();
-    let mut todo: Vec<Listed> = Vec::new();
-    for l in listed {
-        match old.by_path(l.kind, &l.path) {
-            Some(item) if !l.version.is_empty() && item.version == l.version => {
-                kept.push(item.clone())
-            }
-            _ => todo.push(l),
+    infos.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
+    infos.dedup_by(|b, a| {
+        let same = a.name == b.name;
+        if same {
+            tracing::warn!(name = %b.name, path = %b.path, "two workspace items share a tool name; the second is left out");
         }
-    }
-    stats.reused = kept.len();
-    stats.detail_calls = todo.len();
-    let mut items = kept;
-    items.extend(build_changed(slot, scope, todo, options, &mut stats).await);
-    let (items, index) = index_items(items);
-    let changed = items.len() != old.items.len()
-        || items
-            .iter()
-            .zip(&old.items)
-            .any(|(a, b)| a.name() != b.name() || a.version != b.version);
+        same
+    });
+    prune_cache(slot, &infos);
+    // Items listed whatever the budget: every one built.
+    let (auto, fixed): (Vec<ItemInfo>, Vec<ItemInfo>) = infos.iter().cloned().partition(|i| i.auto);
+    let (kept, todo): (Vec<ItemInfo>, Vec<ItemInfo>) =
+        fixed.into_iter().partition(|i| slot.cached(i).is_some());
+    stats.reused += kept.len();
+    build_tools(slot, scope, todo, options, &mut stats).await;
+    let always: Vec<Arc<ItemTool>> = infos
+        .iter()
+        .filter(|i| !i.auto)
+        .filter_map(|i| slot.cached(i))
+        .collect();
+    let always_bytes: usize = always.iter().map(|t| t.listed_bytes(Profile::Full)).sum();
+    let budget = scope.item_budget.saturating_sub(always_bytes);
+    let budgeted = fill_budget(slot, scope, auto, budget, options, &mut stats).await;
+    let changed = listed_set(&always, &budgeted) != listed_set(&old.always, &old.budgeted);
+    let infos: Vec<Arc<ItemInfo>> = infos.into_iter().map(Arc::new).collect();
+    let index = infos
+        .iter()
+        .enumerate()
+        .map(|(i, info)| (info.name.clone(), i))
+        .collect();
+    let search = index_of(slot, &infos);
     stats.took_ms = started.elapsed().as_millis() as u64;
     tracing::debug!(
         workspace = scope.workspace,
-        items = items.len(),
+        items = infos.len(),
+        listed = always.len() + budgeted.len(),
         ?stats,
         changed,
         "workspace scripts and flows refreshed"
     );
     slot.store(Catalog {
-        items,
+        infos,
         index,
+        always,
+        budgeted,
+        search,
         refreshed: Some(Instant::now()),
         generation: old.generation + u64::from(changed || old.refreshed.is_none()),
         error: None,
@@ -682,6 +959,25 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
     });
     drop(old);
     release_free_memory();
+}
+
+/// The search index over items: what the listings say of each, and the arguments of those whose
+/// tools are built.
+fn index_of(slot: &Slot, infos: &[Arc<ItemInfo>]) -> ItemIndex {
+    let args: Vec<String> = infos
+        .iter()
+        .map(|i| {
+            slot.cached(i)
+                .map(|t| t.args_text.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    ItemIndex::build(infos.iter().zip(&args).map(|(i, a)| Document {
+        path: &i.path,
+        summary: &i.summary,
+        description: &i.description,
+        args: a,
+    }))
 }
 
 /// Hands memory freed by a refresh (listing pages, fetched scripts, a replaced catalog) back to the

@@ -26,8 +26,11 @@ pub mod catalog;
 pub mod names;
 pub mod run;
 pub mod schema;
+pub mod search;
 pub mod selection;
 
-pub use catalog::{token_identity, Catalog, ItemTool, Items, RefreshStats, Scope};
+pub use catalog::{
+    token_identity, Catalog, ItemInfo, ItemTool, Items, RefreshStats, Scope, ToolError,
+};
 pub use names::Kind;
-pub use selection::{FilterError, ItemFilter, ItemOptions, ItemSelection};
+pub use selection::{FilterError, ItemFilter, ItemOptions, ItemSelection, DEFAULT_LISTING_BUDGET};

@@ -11,11 +11,21 @@ pub struct FilterError {
     pub reason: String,
 }
 
-/// Which scripts or flows are exposed.
+/// Which scripts or flows are exposed, and whether all of them are listed as tools.
+///
+/// * `auto` (the default): every item is searchable and callable through the discovery tools;
+///   the caller's favorites, then the most recently edited, are listed as tools while the whole
+///   `tools/list` stays within the listing budget (`--listing-budget`);
+/// * `all`: every item is listed;
+/// * `none`: no item;
+/// * `favorites` and path globs (`f/team/*` one folder level, `f/team/**` any depth),
+///   comma-separated: the items they match, all listed.
 #[derive(Debug, Clone)]
 pub struct ItemFilter {
     text: String,
     all: bool,
+    /// List within the budget only (the others stay one search away).
+    auto: bool,
     favorites: bool,
     globs: Option<globset::GlobSet>,
 }
@@ -27,17 +37,19 @@ impl PartialEq for ItemFilter {
 }
 
 impl ItemFilter {
-    /// `all`, `none` (or empty), or a comma-separated list of `favorites` and path globs
+    /// `auto`, `all`, `none` (or empty), or a comma-separated list of `favorites` and path globs
     /// (`f/team/*` one folder level, `f/team/**` any depth).
     pub fn parse(text: &str) -> Result<Self, FilterError> {
         let text = text.trim();
         let mut f = ItemFilter {
             text: text.to_owned(),
             all: false,
+            auto: false,
             favorites: false,
             globs: None,
         };
         match text {
+            "auto" => return Ok(ItemFilter::auto()),
             "all" | "*" => {
                 f.all = true;
                 return Ok(f);
@@ -71,10 +83,21 @@ impl ItemFilter {
         Ok(f)
     }
 
+    pub fn auto() -> Self {
+        ItemFilter {
+            text: "auto".into(),
+            all: true,
+            auto: true,
+            favorites: false,
+            globs: None,
+        }
+    }
+
     pub fn all() -> Self {
         ItemFilter {
             text: "all".into(),
             all: true,
+            auto: false,
             favorites: false,
             globs: None,
         }
@@ -84,6 +107,7 @@ impl ItemFilter {
         ItemFilter {
             text: "none".into(),
             all: false,
+            auto: false,
             favorites: false,
             globs: None,
         }
@@ -91,6 +115,11 @@ impl ItemFilter {
 
     pub fn is_none(&self) -> bool {
         !self.all && !self.favorites && self.globs.is_none()
+    }
+
+    /// Whether only a budgeted part of the items is listed as tools.
+    pub fn is_auto(&self) -> bool {
+        self.auto
     }
 
     pub fn admits(&self, path: &str, starred: bool) -> bool {
@@ -114,8 +143,8 @@ pub struct ItemSelection {
 impl Default for ItemSelection {
     fn default() -> Self {
         ItemSelection {
-            scripts: ItemFilter::all(),
-            flows: ItemFilter::all(),
+            scripts: ItemFilter::auto(),
+            flows: ItemFilter::auto(),
         }
     }
 }
@@ -125,14 +154,33 @@ impl ItemSelection {
         self.scripts.is_none() && self.flows.is_none()
     }
 
+    /// Whether some items may be left unlisted (an `auto` filter).
+    pub fn is_auto(&self) -> bool {
+        self.scripts.is_auto() || self.flows.is_auto()
+    }
+
+    /// The filter of a kind.
+    pub fn of(&self, kind: super::Kind) -> &ItemFilter {
+        match kind {
+            super::Kind::Script => &self.scripts,
+            super::Kind::Flow => &self.flows,
+        }
+    }
+
     pub(crate) fn key(&self) -> String {
         format!("{}\u{0}{}", self.scripts.as_str(), self.flows.as_str())
     }
 }
 
+/// The default `--listing-budget`: a `tools/list` a model can take in (about 16,000 tokens).
+pub const DEFAULT_LISTING_BUDGET: usize = 64_000;
+
 /// Tunables of discovery and execution.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemOptions {
+    /// Bytes the whole default `tools/list` may take when scripts or flows are `auto`
+    /// (`--listing-budget`).
+    pub listing_budget: usize,
     /// A catalog older than this is refreshed (in the background) on the next use, and sessions
     /// check for changes this often.
     pub refresh_interval: Duration,
@@ -147,6 +195,7 @@ pub struct ItemOptions {
 impl Default for ItemOptions {
     fn default() -> Self {
         ItemOptions {
+            listing_budget: DEFAULT_LISTING_BUDGET,
             refresh_interval: Duration::from_secs(60),
             job_timeout: Duration::from_secs(120),
             concurrency: 8,
