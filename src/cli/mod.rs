@@ -67,6 +67,14 @@ enum ToolsCommand {
     },
     /// One tool exactly as `tools/list` sends it.
     Show { name: String },
+    /// The endpoints `search_endpoints` finds for a query, best first, with their scores.
+    Search {
+        /// What you want to do, in plain words.
+        query: String,
+        /// How many results.
+        #[arg(long, default_value_t = 8)]
+        limit: usize,
+    },
     /// Counts and bytes per selection, and what the generator degraded.
     Stats,
 }
@@ -269,6 +277,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     tools::list(&sel, tag.as_deref(), json)
                 }
                 ToolsCommand::Show { name } => tools::show(&name)?,
+                ToolsCommand::Search { query, limit } => tools::search(&query, limit),
                 ToolsCommand::Stats => tools::stats(),
             };
             println!("{}", out.trim_end());

@@ -93,6 +93,32 @@ pub fn show(name: &str) -> Result<String, String> {
     }
 }
 
+/// `tools search QUERY`: what `search_endpoints` finds, best first.
+pub fn search(query: &str, limit: usize) -> String {
+    let registry = Registry::compiled();
+    let hits =
+        registry
+            .search_index()
+            .search(registry.all(), query, &|_| true, limit.clamp(1, 100));
+    let mut out = String::new();
+    for (i, h) in hits.iter().enumerate() {
+        let e = h.entry.endpoint;
+        let _ = writeln!(
+            out,
+            "{:>2}. {:<40} {:>7.2}  {} {}",
+            i + 1,
+            e.name,
+            h.score,
+            e.method.as_str(),
+            e.path
+        );
+    }
+    if hits.is_empty() {
+        out.push_str("nothing matches\n");
+    }
+    out
+}
+
 /// Bytes of Windmill's own `tools/list` for its 38 curated tools (v1.743.0, measured live).
 pub const WINDMILL_BUILTIN_CURATED_BYTES: usize = 47_501;
 

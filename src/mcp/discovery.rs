@@ -383,10 +383,7 @@ pub fn describe_item(
 }
 
 /// The `name` argument of `describe_endpoint` or `call_endpoint`.
-pub fn target_name(
-    tool: Discovery,
-    args: &JsonObject,
-) -> Result<&str, Box<CallToolResult>> {
+pub fn target_name(tool: Discovery, args: &JsonObject) -> Result<&str, Box<CallToolResult>> {
     arg_str(args, "name").ok_or_else(|| {
         Box::new(error(format!(
             "Invalid arguments for `{}`: missing required argument `name` (string, e.g. listJobs or s-f_team_report).",

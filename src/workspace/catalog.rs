@@ -112,6 +112,25 @@ pub struct ItemInfo {
     auto: bool,
 }
 
+impl ItemInfo {
+    /// An item as a listing would give it (for tools that work without a Windmill, e.g. the
+    /// search evaluation).
+    pub fn new(kind: Kind, path: &str, summary: &str, description: &str) -> Self {
+        ItemInfo {
+            kind,
+            path: path.to_owned(),
+            name: names::tool_name(kind, path),
+            version: String::new(),
+            summary: summary.to_owned(),
+            description: description.to_owned(),
+            language: String::new(),
+            starred: false,
+            edited: String::new(),
+            auto: true,
+        }
+    }
+}
+
 /// One script or flow as a tool.
 ///
 /// The input schema is kept as JSON text and parsed when a page of `tools/list` or a call needs
@@ -240,6 +259,34 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A catalog of these items, none listed, as if Windmill had listed them (for tools that work
+    /// without a Windmill: the search evaluation and benchmark). `args` gives an item's argument
+    /// text for the search index.
+    pub fn offline(mut infos: Vec<ItemInfo>, args: &dyn Fn(&ItemInfo) -> String) -> Catalog {
+        infos.sort_by(|a, b| a.name.cmp(&b.name));
+        infos.dedup_by(|b, a| a.name == b.name);
+        let texts: Vec<String> = infos.iter().map(args).collect();
+        let search = ItemIndex::build(infos.iter().zip(&texts).map(|(i, a)| Document {
+            path: &i.path,
+            summary: &i.summary,
+            description: &i.description,
+            args: a,
+        }));
+        let infos: Vec<Arc<ItemInfo>> = infos.into_iter().map(Arc::new).collect();
+        let index = infos
+            .iter()
+            .enumerate()
+            .map(|(i, info)| (info.name.clone(), i))
+            .collect();
+        Catalog {
+            infos,
+            index,
+            search,
+            refreshed: Some(Instant::now()),
+            ..Catalog::default()
+        }
+    }
+
     /// The selected item of that tool name.
     pub fn info(&self, name: &str) -> Option<&Arc<ItemInfo>> {
         self.index.get(name).and_then(|i| self.infos.get(*i))
