@@ -10,7 +10,6 @@
 //! * [`spec`]: the `spec` command (pull, diff, bundle) and the start-up version check;
 //! * [`workspace`]: each workspace's scripts and flows as tools, discovered live and run as jobs.
 
-pub mod bench;
 pub mod config;
 pub mod discovery;
 pub mod generated;

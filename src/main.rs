@@ -7,11 +7,11 @@ use std::time::Duration;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use windmill_mcp::config::Settings;
 use windmill_mcp::http::HttpOptions;
+use windmill_mcp::inspect;
 use windmill_mcp::registry::Selection;
 use windmill_mcp::server::{Caller, McpServer, Shared};
 use windmill_mcp::windmill::{Limits, Token};
 use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
-use windmill_mcp::{bench, inspect};
 
 #[derive(Parser)]
 #[command(
@@ -34,11 +34,6 @@ enum Command {
     Tools {
         #[command(subcommand)]
         command: ToolsCommand,
-    },
-    /// Measure: `bench codegen` (generator time), `bench serve` (tool-call overhead, tools/list latency).
-    Bench {
-        #[command(subcommand)]
-        command: bench::BenchCommand,
     },
     /// Windmill OpenAPI documents: `pull` one from a Windmill, `diff` two, `bundle` a multi-file one.
     Spec {
@@ -224,7 +219,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", out.trim_end());
             Ok(())
         }
-        Command::Bench { command } => bench::run(command).await,
         Command::Spec { command } => windmill_mcp::spec::run(command).await,
         Command::Stdio(common) => {
             init_logging();
