@@ -12,6 +12,8 @@
 
 pub mod config;
 pub mod discovery;
+#[cfg(test)]
+mod fixtures;
 pub mod generated;
 pub mod http;
 pub mod inspect;
