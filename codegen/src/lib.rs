@@ -6,7 +6,9 @@
 //! 1. [`load`]: read YAML or JSON and bring cross-file `$ref`s into one self-contained document;
 //! 2. [`schema`]: OpenAPI 3.0 schemas → inlined JSON Schema 2020-12;
 //! 3. [`lower`]: the typed OpenAPI model → the intermediate form ([`ir`]), one [`ir::Operation`] per
-//!    operation with its input/output schema, hints and parameter mapping.
+//!    operation with its input/output schema, hints and parameter mapping; its last step
+//!    ([`check`]) compiles every tool schema as a JSON Schema 2020-12 validator, so a schema the
+//!    server could not validate arguments with is an error here, not a silent pass there.
 //!
 //! Stage 4, the Rust emitter (`quote!` + prettyplease), is the crate `windmill-mcp-emit`: only the
 //! build links it. [`search`] builds the search index (build time) and parses queries (run time);
@@ -15,6 +17,7 @@
 //!
 //! Nothing here needs Cargo: [`read_api`] is the whole pipeline up to the intermediate form.
 
+pub mod check;
 pub mod diff;
 pub mod error;
 pub mod ir;

@@ -169,3 +169,42 @@ fn not_openapi_3_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_schema_that_does_not_compile_fails_with_file_pointer_and_operation() {
+    let err = read_api(&fixture("bad-pattern.yaml")).expect_err("invalid regexes must fail");
+    let text = err.to_string();
+    assert_eq!(err.0.len(), 2, "both problems, and only those: {text}");
+    // The input schema: found through the parameter's `$ref`, at the keyword itself.
+    let input = err
+        .0
+        .iter()
+        .find(|e| e.operation_id.as_deref() == Some("getThing"))
+        .expect("getThing is reported");
+    assert!(input.file.ends_with("bad-pattern.yaml"), "{text}");
+    assert_eq!(input.pointer, "/components/schemas/Name/pattern");
+    assert!(
+        input.message.contains("input schema does not compile"),
+        "{text}"
+    );
+    assert!(input.message.contains("/properties/name/pattern"), "{text}");
+    // The output schema: at the response property.
+    let output = err
+        .0
+        .iter()
+        .find(|e| e.operation_id.as_deref() == Some("listThings"))
+        .expect("listThings is reported");
+    assert_eq!(
+        output.pointer,
+        "/paths/~1w~1{workspace}~1things~1list/get/responses/200/content/application~1json/schema/properties/id/pattern"
+    );
+    assert!(
+        output.message.contains("output schema does not compile"),
+        "{text}"
+    );
+    // As printed by the build: file#pointer (operationId ...): message.
+    assert!(
+        text.contains("bad-pattern.yaml#/components/schemas/Name/pattern (operationId getThing)"),
+        "{text}"
+    );
+}

@@ -7,8 +7,8 @@
 //!   `WINDMILL_OPENAPI` names (`.cargo/config.toml`), the spec the server is built from;
 //! - `--runs N` or `CODEGEN_BENCH_RUNS=N`: runs to take the median of (default 5).
 //!
-//! It prints the median time of each stage: load (with cross-file `$ref`s), lower and emit
-//! (`quote!` + prettyplease).
+//! It prints the median time of each stage: load (with cross-file `$ref`s), lower (which ends by
+//! compiling every tool schema as a validator) and emit (`quote!` + prettyplease).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -24,6 +24,18 @@ fn every_fixture_emits_its_golden_rust_identically_twice() {
 }
 
 #[test]
+fn a_schema_that_does_not_compile_fails_the_build() {
+    let err = generate(&root().join("openapi/fixtures/bad-pattern.yaml"))
+        .expect_err("invalid regexes must fail generation");
+    let text = err.to_string();
+    assert!(
+        text.contains("bad-pattern.yaml#/components/schemas/Name/pattern (operationId getThing)"),
+        "{text}"
+    );
+    assert!(text.contains("(operationId listThings)"), "{text}");
+}
+
+#[test]
 fn degradations_are_summarised_one_line_per_kind() {
     let d = |operation: &str, what: &str| Degradation {
         operation: operation.into(),
