@@ -27,6 +27,8 @@ use crate::ir::Operation;
 
 /// Most nodes of the spec visited while locating one problem (a bound, not a tuning knob).
 const MAX_VISITS: usize = 200_000;
+/// Most characters kept of `jsonschema`'s message, which can quote a whole schema.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Where one lowered operation sits in the spec.
 pub struct Place<'a> {
@@ -117,11 +119,12 @@ fn compile(schema: &Value) -> Result<(), Problem<'_>> {
         .unwrap_or_default()
         .to_owned();
     let value = schema.pointer(&at).filter(|_| !at.is_empty());
-    Err(Problem {
-        message: e.to_string(),
-        at,
-        value,
-    })
+    let full = e.to_string();
+    let mut message: String = full.chars().take(MAX_MESSAGE_CHARS).collect();
+    if message.len() < full.len() {
+        message.push('…');
+    }
+    Err(Problem { message, at, value })
 }
 
 /// The pointer of the first object under `roots` (through local `$ref`s) whose `key` is `value`.
@@ -202,6 +205,16 @@ mod tests {
             locate(&doc, &["/a".into()], "pattern".into(), &json!("(")),
             None
         );
+    }
+
+    #[test]
+    fn a_long_message_is_cut_and_a_misplaced_keyword_located() {
+        let long = "x".repeat(1000);
+        let schema = json!({"type": "object", "properties": {"a": {"enum": long}}});
+        let problem = compile(&schema).expect_err("an enum must be an array");
+        assert!(problem.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        assert!(problem.message.ends_with('…'), "{}", problem.message);
+        assert_eq!(problem.at, "/properties/a/enum");
     }
 
     #[test]
