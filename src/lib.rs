@@ -19,6 +19,8 @@
 pub mod cli;
 pub mod config;
 pub mod endpoints;
+#[cfg(test)]
+mod fixtures;
 pub mod http;
 pub mod listing;
 pub mod mcp;

@@ -1,4 +1,6 @@
-//! Stage 3: the intermediate form between the parsed spec and the emitter.
+//! The intermediate form: what stage 3 ([`crate::lower`]) makes of the parsed spec, and what
+//! everything after it reads (stage 4, the emitter in the crate `windmill-mcp-emit`; the search
+//! index; [`crate::diff`]; the server's `spec` commands).
 //!
 //! Everything the emitter and the runtime need about an operation, in plain data: no openapiv3 type
 //! appears here. Schemas are JSON Schema 2020-12 values, already normalized (see [`crate::schema`]).

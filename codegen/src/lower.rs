@@ -2,13 +2,16 @@
 //!
 //! The typed OpenAPI model (openapiv3) validates the document's structure and gives the operations;
 //! schemas are taken from the untyped document (same places, by JSON pointer) so that nothing the
-//! typed model does not know is lost on the way to JSON Schema.
+//! typed model does not know is lost on the way to JSON Schema. Each lowered operation's schemas are
+//! then compiled as validators ([`crate::check`]); one that does not compile is an error like any
+//! other, with the place in the spec it came from.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use serde_json::{json, Map, Value};
 
+use crate::check;
 use crate::error::{escape_token, SpecError, SpecErrors};
 use crate::ir::*;
 use crate::load::Loaded;
@@ -99,6 +102,13 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
                 });
             }
             let Some(lowered) = lowered else { continue };
+            let origin = check::Place {
+                doc: &loaded.doc,
+                file,
+                op_ptr: &op_ptr,
+                op_id: &op_id,
+            };
+            errors.extend(check::operation(&origin, &lowered));
             let place = format!("{} {}", method.to_uppercase(), path);
             if let Some(other) = seen.insert(lowered.name.clone(), place.clone()) {
                 errors.push(
@@ -802,7 +812,7 @@ fn output_schema(response: Option<Value>) -> (Option<Value>, bool) {
     }
 }
 
-fn percent_decode_pointer(p: &str) -> String {
+pub(crate) fn percent_decode_pointer(p: &str) -> String {
     if !p.contains('%') {
         return p.to_owned();
     }

@@ -3,10 +3,11 @@
 //! At build time [`build`] weighs every operation's terms, field by field (BM25F: the operationId's
 //! words weigh most, then the summary, tags, path segments, parameter names, the description and,
 //! least, the response's property names),
-//! and [`emit_index`] writes the result into the generated `endpoints.rs` as `SEARCH_TERMS`: a
-//! sorted table `term → postings`, each postings list a short text (see [`encode_postings`]) of
-//! `(operation index into ENDPOINTS, weight)` pairs. The runtime (`windmill_mcp::search`) ranks
-//! with it.
+//! and [`quantize`] turns the weights into what the emitter (crate `windmill-mcp-emit`) writes into
+//! the generated `endpoints.rs` as `SEARCH_TERMS`: a sorted table `term → postings`, each postings
+//! list a short text (see [`encode_postings`]) of `(operation index into ENDPOINTS, weight)` pairs.
+//! The runtime (`windmill_mcp::search`) ranks with it, through [`decode_postings`] and
+//! [`parse_query`]: this module is shared by build time and run time, and holds no Rust emission.
 //!
 //! Text normalization lives here only, so build time and query time agree: [`words`] splits text
 //! (camelCase, snake_case, punctuation) into lowercase words, [`stem`] strips plurals and
@@ -14,9 +15,6 @@
 //! variable/secret, schedule/cron, …) and rewrites a few phrases (“who am I” → `whoami`).
 
 use std::collections::BTreeMap;
-
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
 
 use crate::ir::{Api, BodyShape, Operation};
 
@@ -731,23 +729,6 @@ pub fn quantize(index: &Index) -> (f32, Vec<(&str, String)>) {
         })
         .collect();
     (scale, rows)
-}
-
-/// The index as Rust items for `endpoints.rs`: `SEARCH_TERMS` (sorted `(term, encoded
-/// postings)`) and `SEARCH_WEIGHT_SCALE`.
-pub fn emit_index(api: &Api) -> TokenStream {
-    let index = build(api);
-    let (scale, rows) = quantize(&index);
-    let rows = rows.iter().map(|(t, p)| quote! { (#t, #p) });
-    let scale = Literal::f32_suffixed(scale);
-    quote! {
-        /// The search index of `search_endpoints`, sorted by term: `(term, postings)`, the postings
-        /// encoded by `windmill_mcp_codegen::search::encode_postings` (operation = index into
-        /// [`ENDPOINTS`], weight in quanta of [`SEARCH_WEIGHT_SCALE`]).
-        pub static SEARCH_TERMS: &[(&str, &str)] = &[#(#rows),*];
-        /// The BM25 weight of one quantum in [`SEARCH_TERMS`].
-        pub const SEARCH_WEIGHT_SCALE: f32 = #scale;
-    }
 }
 
 #[cfg(test)]

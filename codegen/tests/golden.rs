@@ -1,10 +1,12 @@
-//! Golden snapshots of what the generator makes of the small fixture specs in `openapi/fixtures/`,
-//! and the errors it reports for broken ones. Review changes with `cargo insta review`.
+//! Golden snapshots of the tools the generator lowers from the small fixture specs in
+//! `openapi/fixtures/` (their Rust is snapshotted in `codegen/emit/tests/golden.rs`), and the errors
+//! it reports for broken ones. Review changes with `cargo insta review`.
 
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use windmill_mcp_codegen::{generate, ir::BodyShape};
+use windmill_mcp_codegen::ir::{Api, BodyShape};
+use windmill_mcp_codegen::read_api;
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -12,10 +14,9 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn tools_json(g: &windmill_mcp_codegen::Generated) -> Value {
+fn tools_json(api: &Api) -> Value {
     Value::Array(
-        g.api
-            .operations
+        api.operations
             .iter()
             .map(|o| {
                 json!({
@@ -34,13 +35,12 @@ fn tools_json(g: &windmill_mcp_codegen::Generated) -> Value {
 
 #[test]
 fn constructs_fixture() {
-    let g = generate(&fixture("constructs.yaml")).expect("fixture generates");
-    let again = generate(&fixture("constructs.yaml")).expect("fixture generates twice");
-    assert_eq!(g.code, again.code, "two runs must give identical bytes");
-    insta::assert_snapshot!("constructs_rs", g.code);
-    insta::assert_json_snapshot!("constructs_tools", tools_json(&g));
+    let (api, _) = read_api(&fixture("constructs.yaml")).expect("fixture lowers");
+    let (again, _) = read_api(&fixture("constructs.yaml")).expect("fixture lowers twice");
+    assert_eq!(api, again, "two runs must give the same tools");
+    insta::assert_json_snapshot!("constructs_tools", tools_json(&api));
 
-    let op = |n: &str| g.api.operations.iter().find(|o| o.name == n).expect(n);
+    let op = |n: &str| api.operations.iter().find(|o| o.name == n).expect(n);
     // Parameter clash: the path parameter keeps `path`, the body property becomes `body_path`.
     let update = op("updateItem");
     // The body's required `path` defaults to the path parameter (a rename passes `body_path`).
@@ -92,12 +92,12 @@ fn constructs_fixture() {
 
 #[test]
 fn cross_file_fixture() {
-    let g = generate(&fixture("crossfile/backend/api/openapi.yaml")).expect("fixture generates");
-    insta::assert_snapshot!("crossfile_rs", g.code);
-    insta::assert_json_snapshot!("crossfile_tools", tools_json(&g));
-    assert_eq!(g.files.len(), 2, "{:?}", g.files);
-    assert!(g.files[1].ends_with("flow.yaml"));
-    let create = &g.api.operations[0];
+    let (api, loaded) =
+        read_api(&fixture("crossfile/backend/api/openapi.yaml")).expect("fixture lowers");
+    insta::assert_json_snapshot!("crossfile_tools", tools_json(&api));
+    assert_eq!(loaded.files.len(), 2, "{:?}", loaded.files);
+    assert!(loaded.files[1].ends_with("flow.yaml"));
+    let create = &api.operations[0];
     let modules = &create.input_schema["properties"]["value"]["properties"]["modules"]["items"];
     assert_eq!(
         modules["properties"]["kind"]["enum"],
@@ -111,7 +111,7 @@ fn cross_file_fixture() {
 
 #[test]
 fn broken_spec_reports_every_problem_with_place() {
-    let err = generate(&fixture("broken.yaml")).expect_err("broken spec must fail");
+    let err = read_api(&fixture("broken.yaml")).expect_err("broken spec must fail");
     let text = err.to_string();
     let msgs: Vec<String> = err.0.iter().map(|e| e.to_string()).collect();
     assert!(err.0.len() >= 4, "{text}");
@@ -145,7 +145,7 @@ fn broken_spec_reports_every_problem_with_place() {
 
 #[test]
 fn dangling_file_reference_names_file_and_pointer() {
-    let err = generate(&fixture("dangling-file.yaml")).expect_err("must fail");
+    let err = read_api(&fixture("dangling-file.yaml")).expect_err("must fail");
     let text = err.to_string();
     assert!(text.contains("nowhere.yaml"), "{text}");
     assert!(
@@ -162,10 +162,49 @@ fn not_openapi_3_is_refused() {
     std::fs::create_dir_all(&dir).expect("tmp");
     let p = dir.join("swagger.json");
     std::fs::write(&p, r#"{"swagger": "2.0", "paths": {}}"#).expect("write");
-    let err = generate(&p).expect_err("swagger 2 is not supported");
+    let err = read_api(&p).expect_err("swagger 2 is not supported");
     assert!(
         err.to_string()
             .contains("expected an OpenAPI 3.0 document, found swagger 2.0"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_schema_that_does_not_compile_fails_with_file_pointer_and_operation() {
+    let err = read_api(&fixture("bad-pattern.yaml")).expect_err("invalid regexes must fail");
+    let text = err.to_string();
+    assert_eq!(err.0.len(), 2, "both problems, and only those: {text}");
+    // The input schema: found through the parameter's `$ref`, at the keyword itself.
+    let input = err
+        .0
+        .iter()
+        .find(|e| e.operation_id.as_deref() == Some("getThing"))
+        .expect("getThing is reported");
+    assert!(input.file.ends_with("bad-pattern.yaml"), "{text}");
+    assert_eq!(input.pointer, "/components/schemas/Name/pattern");
+    assert!(
+        input.message.contains("input schema does not compile"),
+        "{text}"
+    );
+    assert!(input.message.contains("/properties/name/pattern"), "{text}");
+    // The output schema: at the response property.
+    let output = err
+        .0
+        .iter()
+        .find(|e| e.operation_id.as_deref() == Some("listThings"))
+        .expect("listThings is reported");
+    assert_eq!(
+        output.pointer,
+        "/paths/~1w~1{workspace}~1things~1list/get/responses/200/content/application~1json/schema/properties/id/pattern"
+    );
+    assert!(
+        output.message.contains("output schema does not compile"),
+        "{text}"
+    );
+    // As printed by the build: file#pointer (operationId ...): message.
+    assert!(
+        text.contains("bad-pattern.yaml#/components/schemas/Name/pattern (operationId getThing)"),
+        "{text}"
     );
 }

@@ -3,8 +3,8 @@
 //! The fuzz targets (`fuzz_targets/*.rs`) turn raw bytes into structured inputs and call these
 //! functions; `tests/properties.rs` includes this file (`#[path]`) so that its regression tests run
 //! exactly the same checks on the inputs the fuzzer found. Keep it free of fuzz-only crates: it may
-//! use only what the main crate's tests can (std, serde_json, jsonschema, percent-encoding and the two
-//! project crates).
+//! use only what the main crate's tests can (std, serde_json, jsonschema, percent-encoding and the
+//! project's crates: windmill-mcp, windmill-mcp-codegen, windmill-mcp-emit).
 //!
 //! Every check panics on a broken invariant, with a message naming it.
 
@@ -42,7 +42,7 @@ pub fn split_spec_input(data: &[u8]) -> (&[u8], Option<&[u8]>) {
 ///
 /// * in memory: [`load::parse_text`] → [`load::Loaded`] → [`lower::lower`] → emit;
 /// * from files: the bytes written to `root.yaml` (and `other` to `other.yaml`) in a private
-///   temporary directory, then [`windmill_mcp_codegen::generate`] (load with `$ref` bundling,
+///   temporary directory, then [`windmill_mcp_emit::generate`] (load with `$ref` bundling,
 ///   lower, emit), the entry point `build.rs` uses. Skipped when a `$ref` names a file outside that
 ///   directory (the bundler would read it: `/dev/zero` would never end).
 ///
@@ -58,7 +58,7 @@ pub fn spec_load(root: &[u8], other: Option<&[u8]>) {
             };
             if let Ok(api) = lower::lower(&loaded) {
                 check_api(&api);
-                let _ = windmill_mcp_codegen::emit::emit(&api, &|op| {
+                let _ = windmill_mcp_emit::emit::emit(&api, &|op| {
                     windmill_mcp_codegen::is_curated(&api, op)
                 });
             }
@@ -70,9 +70,9 @@ pub fn spec_load(root: &[u8], other: Option<&[u8]>) {
         if let Some(o) = other {
             dir.write(OTHER_FILE, o);
         }
-        if let Ok(generated) = windmill_mcp_codegen::generate(&path) {
+        if let Ok(generated) = windmill_mcp_emit::generate(&path) {
             check_api(&generated.api);
-            let _ = windmill_mcp_codegen::degradation_summary(&generated.api);
+            let _ = windmill_mcp_emit::degradation_summary(&generated.api);
         }
     }
 }

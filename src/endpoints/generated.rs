@@ -2,7 +2,8 @@
 //!
 //! One module per operation (a `Params` struct, `from_args`, `into_request`, `build`), the
 //! [`ENDPOINTS`] registry and [`DEGRADATIONS`]. Read the formatted source with
-//! `cat target/*/build/windmill-mcp-*/out/endpoints.rs`, or the golden snapshots in `codegen/tests/`.
+//! `cat target/*/build/windmill-mcp-*/out/endpoints.rs`, or the golden snapshots in
+//! `codegen/emit/tests/snapshots/`.
 #![allow(clippy::all, clippy::pedantic, unused_mut, unused_variables)]
 
 include!(concat!(env!("OUT_DIR"), "/endpoints.rs"));

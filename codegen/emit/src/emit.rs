@@ -4,11 +4,14 @@
 //! them from a tool call's arguments and an `into_request` that lays out the HTTP request. Everything
 //! else (argument access, path-segment checks, percent-encoding, bodies) is hand-written runtime code in
 //! the main crate (`crate::runtime`), which the generated code calls through absolute paths.
+//!
+//! The emitter reads only the intermediate form ([`windmill_mcp_codegen::ir`]), never the spec.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::*;
+use windmill_mcp_codegen::ir::*;
+use windmill_mcp_codegen::naming;
 
 /// Renders the whole API as one formatted Rust file.
 pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, String> {
@@ -22,8 +25,8 @@ pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, S
     let version = &api.version;
     let marks = api.has_mcp_marks;
     let count = api.operations.len();
-    let search_index = crate::search::emit_index(api);
-    let contract = crate::contract_emit::emit(api);
+    let search_index = crate::search::index_items(api);
+    let contract = crate::contract::emit(api);
     let tokens = quote! {
         /// The `info.title` of the spec these tools were generated from.
         pub const SPEC_TITLE: &str = #title;
@@ -70,7 +73,7 @@ fn emit_entry(op: &Operation, curated: bool) -> TokenStream {
     let title = op
         .title
         .clone()
-        .unwrap_or_else(|| crate::naming::humanize(&op.name));
+        .unwrap_or_else(|| naming::humanize(&op.name));
     let description = &op.description;
     let method = method_tokens(op.method);
     let path = &op.path;
@@ -150,7 +153,7 @@ fn emit_module(op: &Operation) -> TokenStream {
         op.name,
         op.title
             .clone()
-            .unwrap_or_else(|| crate::naming::humanize(&op.name))
+            .unwrap_or_else(|| naming::humanize(&op.name))
     ));
     if op.description != op.title.clone().unwrap_or_default() {
         doc.push('\n');

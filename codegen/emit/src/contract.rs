@@ -1,12 +1,14 @@
-//! Emits the runtime contract ([`crate::contract`]) as the `contract` module of the generated code:
+//! Emits the runtime contract (`windmill_mcp_codegen::contract`) as the `contract` module of the generated code:
 //! one struct per operation the runtime calls, with the same fields for every Windmill version, and
 //! a `request` that fills the operation's typed `Params`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::contract::{plan, BodyFill, Conversion, FieldType, Fill, OpPlan, CONTRACT};
-use crate::ir::Api;
+use windmill_mcp_codegen::contract::{
+    plan, BodyFill, Conversion, FieldType, Fill, OpPlan, CONTRACT,
+};
+use windmill_mcp_codegen::ir::Api;
 
 fn field_type(ty: FieldType, required: bool) -> TokenStream {
     let t = match ty {
