@@ -4,10 +4,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::fake_windmill::{self as fw, TOKEN_ALICE, TOKEN_BOB, TOKEN_MCP_ONLY};
 use common::mcp::{call, connect, serve, settings, text_of};
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use serde_json::{json, Value};
+use windmill_fake::{self as fw, TOKEN_ALICE, TOKEN_BOB, TOKEN_MCP_ONLY};
 use windmill_mcp::http::HttpOptions;
 
 async fn setup() -> (fw::FakeWindmill, String) {

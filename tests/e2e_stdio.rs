@@ -2,12 +2,12 @@
 
 mod common;
 
-use common::fake_windmill::{self as fw, TOKEN_ALICE};
 use common::mcp::{call, client_config, text_of};
 use rmcp::model::ProtocolVersion;
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
 use serde_json::json;
+use windmill_fake::{self as fw, TOKEN_ALICE};
 
 #[tokio::test]
 async fn stdio_session_lists_and_calls() {

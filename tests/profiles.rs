@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::fake_windmill as fw;
 use common::mcp::{call, text_of};
 use serde_json::{json, Value};
+use windmill_fake as fw;
 use windmill_mcp::profile::{check, Profile};
 
 async fn setup(query: &str) -> (fw::FakeWindmill, common::mcp::Client) {

@@ -110,15 +110,15 @@ pub fn text_of(r: &CallToolResult) -> String {
 pub async fn fake_and_client(
     query: &str,
     read_only: bool,
-) -> (super::fake_windmill::FakeWindmill, Client) {
-    let fake = super::fake_windmill::start().await;
+) -> (windmill_fake::FakeWindmill, Client) {
+    let fake = windmill_fake::start().await;
     let mut s = settings(&fake.base_url);
     s.read_only = read_only;
     s.page_size = 1000;
     let addr = serve(s, HttpOptions::default()).await;
     let client = connect(
         &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
-        Some(super::fake_windmill::TOKEN_ALICE),
+        Some(windmill_fake::TOKEN_ALICE),
         ProtocolVersion::V_2025_11_25,
     )
     .await;
