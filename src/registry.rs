@@ -317,7 +317,7 @@ fn compact_output() -> JsonObject {
 }
 
 /// Keywords whose value is one subschema.
-const SUBSCHEMA: &[&str] = &[
+pub const SUBSCHEMA: &[&str] = &[
     "items",
     "additionalProperties",
     "additionalItems",
@@ -331,9 +331,9 @@ const SUBSCHEMA: &[&str] = &[
     "else",
 ];
 /// Keywords whose value is an array of subschemas.
-const SUBSCHEMA_LIST: &[&str] = &["anyOf", "oneOf", "allOf", "prefixItems", "items"];
+pub const SUBSCHEMA_LIST: &[&str] = &["anyOf", "oneOf", "allOf", "prefixItems", "items"];
 /// Keywords whose value maps names to subschemas.
-const SUBSCHEMA_MAP: &[&str] = &[
+pub const SUBSCHEMA_MAP: &[&str] = &[
     "properties",
     "patternProperties",
     "dependentSchemas",

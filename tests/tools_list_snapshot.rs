@@ -1,12 +1,13 @@
 //! Golden snapshot of the curated `tools/list` of the default spec (Windmill v1.743.0), so that every
 //! change to names, schemas, descriptions or hints shows as a diff; and the compact listing's budget
-//! and fidelity.
+//! and fidelity. The compact schemas are checked with the library's own tables of subschema
+//! keywords, so the test cannot drift from what it checks.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 use windmill_mcp::generated;
-use windmill_mcp::registry::{Selection, REGISTRY};
+use windmill_mcp::registry::{Selection, REGISTRY, SUBSCHEMA, SUBSCHEMA_LIST, SUBSCHEMA_MAP};
 
 #[test]
 fn curated_tools_list_of_the_default_spec() {
@@ -26,29 +27,6 @@ fn curated_tools_list_of_the_default_spec() {
     insta::assert_json_snapshot!("curated_tools_list", serde_json::json!({ "tools": tools }));
 }
 
-/// Schema keywords whose value is one subschema, a list of them, or a map of names to them.
-const ONE: &[&str] = &[
-    "items",
-    "additionalProperties",
-    "additionalItems",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-];
-const LIST: &[&str] = &["anyOf", "oneOf", "allOf", "prefixItems", "items"];
-const MAP: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "dependentSchemas",
-    "$defs",
-    "definitions",
-];
-
 /// A schema without its prose: `description`s, nested `title`s and `additionalProperties: true`
 /// (the default) removed at every schema position, nothing else touched.
 fn without_prose(schema: &Value, root: bool) -> Value {
@@ -61,17 +39,17 @@ fn without_prose(schema: &Value, root: bool) -> Value {
         match v {
             Value::String(_) if k == "description" || (k == "title" && !root) => {}
             Value::Bool(true) if k == "additionalProperties" => {}
-            Value::Object(m) if MAP.contains(&k) => {
+            Value::Object(m) if SUBSCHEMA_MAP.contains(&k) => {
                 let m = m
                     .iter()
                     .map(|(pk, pv)| (pk.clone(), without_prose(pv, false)))
                     .collect();
                 out.insert(k.into(), Value::Object(m));
             }
-            Value::Object(_) | Value::Bool(_) if ONE.contains(&k) => {
+            Value::Object(_) | Value::Bool(_) if SUBSCHEMA.contains(&k) => {
                 out.insert(k.into(), without_prose(v, false));
             }
-            Value::Array(a) if LIST.contains(&k) => {
+            Value::Array(a) if SUBSCHEMA_LIST.contains(&k) => {
                 out.insert(
                     k.into(),
                     Value::Array(a.iter().map(|b| without_prose(b, false)).collect()),
@@ -103,15 +81,15 @@ fn parameters_and_enums(schema: &Value, at: &str, out: &mut BTreeSet<String>) {
                     parameters_and_enums(pv, &p, out);
                 }
             }
-            Value::Object(m) if MAP.contains(&k) => {
+            Value::Object(m) if SUBSCHEMA_MAP.contains(&k) => {
                 for (pk, pv) in m {
                     parameters_and_enums(pv, &format!("{at}/{k}:{pk}"), out);
                 }
             }
-            Value::Object(_) if ONE.contains(&k) => {
+            Value::Object(_) if SUBSCHEMA.contains(&k) => {
                 parameters_and_enums(v, &format!("{at}/{k}"), out)
             }
-            Value::Array(a) if LIST.contains(&k) => {
+            Value::Array(a) if SUBSCHEMA_LIST.contains(&k) => {
                 for (i, b) in a.iter().enumerate() {
                     parameters_and_enums(b, &format!("{at}/{k}{i}"), out);
                 }
