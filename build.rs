@@ -22,6 +22,9 @@ fn main() {
     for file in &generated.files {
         println!("cargo:rerun-if-changed={}", file.display());
     }
+    // `#[cfg(windmill_spec = "1.743.0")]`: tests whose expectations hold for one Windmill version.
+    println!("cargo:rustc-check-cfg=cfg(windmill_spec, values(any()))");
+    println!("cargo:rustc-cfg=windmill_spec={:?}", generated.api.version);
     for line in windmill_mcp_codegen::degradation_summary(&generated.api) {
         println!("cargo:warning={line}");
     }
