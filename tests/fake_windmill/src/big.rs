@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::seed::{obj_schema, seed_script, ts};
+use crate::seed::{obj_schema, ts, SeedScript};
 use crate::state::{FakeState, FakeToken, Flow, Resource, Workspace};
 
 /// The large workspace's id.
@@ -74,21 +74,22 @@ pub fn add_big_workspace(st: &mut FakeState, n_scripts: usize, n_flows: usize) {
     let push =
         |ws: &mut Workspace, path: String, schema: Value, desc: &str, visible: Option<&str>| {
             let n = ws.scripts.len();
-            let mut s = seed_script(
-                &path,
-                &format!("{:016x}", 0xb16_0000_0000u64 + n as u64),
-                if n.is_multiple_of(3) {
+            let mut s = SeedScript {
+                path: &path,
+                hash: &format!("{:016x}", 0xb16_0000_0000u64 + n as u64),
+                language: if n.is_multiple_of(3) {
                     "python3"
                 } else {
                     "bun"
                 },
-                &format!("Script {n}"),
-                desc,
-                "export async function main() {}",
+                summary: &format!("Script {n}"),
+                description: desc,
+                content: "export async function main() {}",
                 schema,
-                "ana",
-                ts(1 + (n % 28) as u32, (n % 24) as u32),
-            );
+                created_by: "ana",
+                created_at: ts(1 + (n % 28) as u32, (n % 24) as u32),
+            }
+            .script();
             s.visible_to = visible.map(|u| vec![u.to_string()]);
             ws.scripts.push(s);
         };
@@ -146,17 +147,18 @@ pub fn add_big_workspace(st: &mut FakeState, n_scripts: usize, n_flows: usize) {
         push(&mut ws, path, simple(i), "", visible);
     }
     // A draft-only kind and an archived version are left out by the lister.
-    let mut trig = seed_script(
-        "f/team_data/on_webhook",
-        "0000000000b16fff",
-        "bun",
-        "A trigger script",
-        "",
-        "export async function main() {}",
-        simple(0),
-        "ana",
-        ts(2, 2),
-    );
+    let mut trig = SeedScript {
+        path: "f/team_data/on_webhook",
+        hash: "0000000000b16fff",
+        language: "bun",
+        summary: "A trigger script",
+        description: "",
+        content: "export async function main() {}",
+        schema: simple(0),
+        created_by: "ana",
+        created_at: ts(2, 2),
+    }
+    .script();
     trig.kind = "trigger".into();
     ws.scripts.push(trig);
     for i in 0..n_flows {

@@ -49,45 +49,49 @@ pub(crate) fn simulate(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn make_job(
-    id: String,
-    kind: &str,
-    script_path: Option<String>,
-    script_hash: Option<String>,
-    args: Value,
-    who: &Authed,
-    language: Option<String>,
-    raw_code: Option<String>,
-    tag: String,
-    outcome: Outcome,
-    pending_polls: u32,
-) -> Job {
-    let now = now_rfc3339();
-    let completed = pending_polls == 0;
-    Job {
-        id,
-        kind: kind.to_string(),
-        script_path,
-        script_hash,
-        args,
-        created_by: who.username.clone(),
-        email: who.email.clone(),
-        created_at: now.clone(),
-        started_at: if completed { Some(now.clone()) } else { None },
-        completed_at: if completed { Some(now.clone()) } else { None },
-        scheduled_for: now,
-        completed,
-        success: outcome.success,
-        result: outcome.result,
-        logs: outcome.logs,
-        language,
-        raw_code,
-        tag,
-        duration_ms: 12,
-        schedule_path: None,
-        pending_polls,
-        canceled: None,
+/// A job about to be recorded: what was run, how, by which tag.
+pub(crate) struct Run {
+    pub(crate) id: String,
+    /// Windmill's `job_kind`: script, flow, preview.
+    pub(crate) kind: &'static str,
+    pub(crate) script_path: Option<String>,
+    pub(crate) script_hash: Option<String>,
+    pub(crate) args: Value,
+    pub(crate) language: Option<String>,
+    pub(crate) raw_code: Option<String>,
+    pub(crate) tag: String,
+}
+
+impl Run {
+    /// The job `who` started, with its `outcome`; it stays queued for `pending_polls` getJob polls
+    /// (0: completed at once).
+    pub(crate) fn job(self, who: &Authed, outcome: Outcome, pending_polls: u32) -> Job {
+        let now = now_rfc3339();
+        let completed = pending_polls == 0;
+        Job {
+            id: self.id,
+            kind: self.kind.to_string(),
+            script_path: self.script_path,
+            script_hash: self.script_hash,
+            args: self.args,
+            created_by: who.username.clone(),
+            email: who.email.clone(),
+            created_at: now.clone(),
+            started_at: if completed { Some(now.clone()) } else { None },
+            completed_at: if completed { Some(now.clone()) } else { None },
+            scheduled_for: now,
+            completed,
+            success: outcome.success,
+            result: outcome.result,
+            logs: outcome.logs,
+            language: self.language,
+            raw_code: self.raw_code,
+            tag: self.tag,
+            duration_ms: 12,
+            schedule_path: None,
+            pending_polls,
+            canceled: None,
+        }
     }
 }
 

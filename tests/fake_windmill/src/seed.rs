@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::execution::{make_job, simulate};
+use crate::execution::{simulate, Run};
 use crate::state::{
     App, Authed, DocPage, FakeState, FakeToken, Flow, Resource, ResourceType, Schedule, Script,
     Variable, Worker, Workspace,
@@ -90,38 +90,43 @@ pub(crate) fn ts(day: u32, hour: u32) -> String {
     format!("2026-06-{day:02}T{hour:02}:00:00.000Z")
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn seed_script(
-    path: &str,
-    hash: &str,
-    language: &str,
-    summary: &str,
-    description: &str,
-    content: &str,
-    schema: Value,
-    created_by: &str,
-    created_at: String,
-) -> Script {
-    Script {
-        path: path.into(),
-        hash: hash.into(),
-        parent_hashes: vec![],
-        summary: summary.into(),
-        description: description.into(),
-        content: content.into(),
-        language: language.into(),
-        kind: "script".into(),
-        schema,
-        created_by: created_by.into(),
-        created_at,
-        archived: false,
-        deleted: false,
-        is_template: false,
-        starred: false,
-        tag: None,
-        lock: None,
-        result: None,
-        visible_to: None,
+/// What seed data says about a script version; [`SeedScript::script`] gives the rest their usual
+/// values (kind `script`, deployed, not starred, no tag, runs echo their arguments).
+pub(crate) struct SeedScript<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) hash: &'a str,
+    pub(crate) language: &'a str,
+    pub(crate) summary: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) content: &'a str,
+    pub(crate) schema: Value,
+    pub(crate) created_by: &'a str,
+    pub(crate) created_at: String,
+}
+
+impl SeedScript<'_> {
+    pub(crate) fn script(self) -> Script {
+        Script {
+            path: self.path.into(),
+            hash: self.hash.into(),
+            parent_hashes: vec![],
+            summary: self.summary.into(),
+            description: self.description.into(),
+            content: self.content.into(),
+            language: self.language.into(),
+            kind: "script".into(),
+            schema: self.schema,
+            created_by: self.created_by.into(),
+            created_at: self.created_at,
+            archived: false,
+            deleted: false,
+            is_template: false,
+            starred: false,
+            tag: None,
+            lock: None,
+            result: None,
+            visible_to: None,
+        }
     }
 }
 
@@ -206,84 +211,82 @@ fn seed_global_resource_types() -> Vec<ResourceType> {
 ///   (always_fail), `JOB_DEMO_QUEUED` (u/admin/hello, queued for ever).
 fn seed_demo() -> Workspace {
     let mut ws = Workspace::new(WS_DEMO);
-    let mut hello_old = seed_script(
-        "u/admin/hello",
-        HASH_HELLO_OLD,
-        "bun",
-        "Say hello",
-        "Greets someone",
-        "export async function main(name: string) {\n  return `Hi ${name}`;\n}\n",
-        obj_schema(
+    let mut hello_old = SeedScript {
+        path: "u/admin/hello",
+        hash: HASH_HELLO_OLD,
+        language: "bun",
+        summary: "Say hello",
+        description: "Greets someone",
+        content: "export async function main(name: string) {\n  return `Hi ${name}`;\n}\n",
+        schema: obj_schema(
             json!({"name": {"type": "string", "description": ""}}),
             &["name"],
         ),
-        "admin",
-        ts(2, 9),
-    );
+        created_by: "admin",
+        created_at: ts(2, 9),
+    }
+    .script();
     hello_old.archived = true;
     ws.scripts.push(hello_old);
-    ws.scripts.push(seed_script(
-        "f/folder/my_script",
-        HASH_MY_SCRIPT,
-        "python3",
-        "My script",
-        "Adds two numbers",
-        "def main(a: int, b: int = 2):\n    return {\"a\": a, \"b\": b}\n",
-        obj_schema(
-            json!({
-                "a": {"type": "integer", "description": "first number"},
-                "b": {"type": "integer", "description": "second number", "default": 2}
-            }),
-            &["a"],
-        ),
-        "alice",
-        ts(3, 10),
-    ));
-    let mut hello = seed_script(
-        "u/admin/hello",
-        HASH_HELLO,
-        "bun",
-        "Say hello",
-        "Greets someone by name",
-        "export async function main(name: string = \"world\") {\n  return `Hello ${name}`;\n}\n",
-        obj_schema(
+    ws.scripts.push(
+        SeedScript {
+            path: "f/folder/my_script",
+            hash: HASH_MY_SCRIPT,
+            language: "python3",
+            summary: "My script",
+            description: "Adds two numbers",
+            content: "def main(a: int, b: int = 2):\n    return {\"a\": a, \"b\": b}\n",
+            schema: obj_schema(
+                json!({
+                    "a": {"type": "integer", "description": "first number"},
+                    "b": {"type": "integer", "description": "second number", "default": 2}
+                }),
+                &["a"],
+            ),
+            created_by: "alice",
+            created_at: ts(3, 10),
+        }
+        .script(),
+    );
+    let mut hello = SeedScript {path: "u/admin/hello", hash: HASH_HELLO, language: "bun", summary: "Say hello", description: "Greets someone by name", content: "export async function main(name: string = \"world\") {\n  return `Hello ${name}`;\n}\n", schema: obj_schema(
             json!({"name": {"type": "string", "description": "who to greet", "default": "world"}}),
             &[],
-        ),
-        "admin",
-        ts(4, 11),
-    );
+        ), created_by: "admin", created_at: ts(4, 11)}.script();
     hello.parent_hashes = vec![HASH_HELLO_OLD.into()];
     hello.starred = true;
     ws.scripts.push(hello);
-    ws.scripts.push(seed_script(
-        "f/folder/always_fail",
-        HASH_ALWAYS_FAIL,
-        "bash",
-        "Always fails",
-        "Exits with code 3",
-        "echo \"about to fail\"\nexit 3\n",
-        obj_schema(json!({}), &[]),
-        "alice",
-        ts(5, 12),
-    ));
-    let mut with_res = seed_script(
-        "f/folder/with_resource",
-        HASH_WITH_RESOURCE,
-        "python3",
-        "Query the database",
-        "Runs a query against a postgres resource",
-        "def main(db: dict, query: str = \"select 1\"):\n    return []\n",
-        obj_schema(
+    ws.scripts.push(
+        SeedScript {
+            path: "f/folder/always_fail",
+            hash: HASH_ALWAYS_FAIL,
+            language: "bash",
+            summary: "Always fails",
+            description: "Exits with code 3",
+            content: "echo \"about to fail\"\nexit 3\n",
+            schema: obj_schema(json!({}), &[]),
+            created_by: "alice",
+            created_at: ts(5, 12),
+        }
+        .script(),
+    );
+    let mut with_res = SeedScript {
+        path: "f/folder/with_resource",
+        hash: HASH_WITH_RESOURCE,
+        language: "python3",
+        summary: "Query the database",
+        description: "Runs a query against a postgres resource",
+        content: "def main(db: dict, query: str = \"select 1\"):\n    return []\n",
+        schema: obj_schema(
             json!({
                 "db": {"type": "object", "format": "resource-postgresql", "description": ""},
                 "query": {"type": "string", "default": "select 1"}
             }),
             &["db"],
         ),
-        "alice",
-        ts(6, 13),
-    );
+        created_by: "alice",
+        created_at: ts(6, 13),
+    }
+    .script();
     with_res.tag = Some("python3".into());
     ws.scripts.push(with_res);
 
@@ -434,16 +437,18 @@ fn seed_demo() -> Workspace {
         username: "alice".into(),
         email: "alice@example.com".into(),
     };
-    let mut j1 = make_job(
-        JOB_DEMO_SUCCESS.into(),
-        "script",
-        Some("f/folder/my_script".into()),
-        Some(HASH_MY_SCRIPT.into()),
-        json!({"a": 1, "b": 2}),
+    let mut j1 = Run {
+        id: JOB_DEMO_SUCCESS.into(),
+        kind: "script",
+        script_path: Some("f/folder/my_script".into()),
+        script_hash: Some(HASH_MY_SCRIPT.into()),
+        args: json!({"a": 1, "b": 2}),
+        language: Some("python3".into()),
+        raw_code: None,
+        tag: "python3".into(),
+    }
+    .job(
         &alice,
-        Some("python3".into()),
-        None,
-        "python3".into(),
         simulate(
             JOB_DEMO_SUCCESS,
             Some("f/folder/my_script"),
@@ -460,16 +465,18 @@ fn seed_demo() -> Workspace {
     j1.scheduled_for = ts(9, 2);
     j1.duration_ms = 1250;
     j1.schedule_path = Some("f/folder/nightly_my_script".into());
-    let mut j2 = make_job(
-        JOB_DEMO_FAILURE.into(),
-        "script",
-        Some("f/folder/always_fail".into()),
-        Some(HASH_ALWAYS_FAIL.into()),
-        json!({}),
+    let mut j2 = Run {
+        id: JOB_DEMO_FAILURE.into(),
+        kind: "script",
+        script_path: Some("f/folder/always_fail".into()),
+        script_hash: Some(HASH_ALWAYS_FAIL.into()),
+        args: json!({}),
+        language: Some("bash".into()),
+        raw_code: None,
+        tag: "bash".into(),
+    }
+    .job(
         &alice,
-        Some("bash".into()),
-        None,
-        "bash".into(),
         simulate(
             JOB_DEMO_FAILURE,
             Some("f/folder/always_fail"),
@@ -485,16 +492,18 @@ fn seed_demo() -> Workspace {
     j2.completed_at = Some("2026-06-09T03:00:00.300Z".into());
     j2.scheduled_for = ts(9, 3);
     j2.duration_ms = 300;
-    let mut j3 = make_job(
-        JOB_DEMO_QUEUED.into(),
-        "script",
-        Some("u/admin/hello".into()),
-        Some(HASH_HELLO.into()),
-        json!({"name": "later"}),
+    let mut j3 = Run {
+        id: JOB_DEMO_QUEUED.into(),
+        kind: "script",
+        script_path: Some("u/admin/hello".into()),
+        script_hash: Some(HASH_HELLO.into()),
+        args: json!({"name": "later"}),
+        language: Some("bun".into()),
+        raw_code: None,
+        tag: "bun".into(),
+    }
+    .job(
         &alice,
-        Some("bun".into()),
-        None,
-        "bun".into(),
         simulate(
             JOB_DEMO_QUEUED,
             Some("u/admin/hello"),
@@ -516,28 +525,34 @@ fn seed_demo() -> Workspace {
 /// schedule `f/ops/daily_cleanup`; job `JOB_OTHER_SUCCESS`.
 fn seed_other() -> Workspace {
     let mut ws = Workspace::new(WS_OTHER);
-    ws.scripts.push(seed_script(
-        "f/ops/cleanup",
-        HASH_OTHER_CLEANUP,
-        "bash",
-        "Cleanup",
-        "Removes temporary files",
-        "dir=\"$1\"\necho \"cleaning $dir\"\n",
-        obj_schema(json!({"dir": {"type": "string", "default": "/tmp"}}), &[]),
-        "bob",
-        ts(3, 9),
-    ));
-    ws.scripts.push(seed_script(
-        "u/bob/report",
-        HASH_OTHER_REPORT,
-        "python3",
-        "Weekly report",
-        "Builds the weekly report",
-        "def main(week: int):\n    return {\"week\": week}\n",
-        obj_schema(json!({"week": {"type": "integer"}}), &["week"]),
-        "bob",
-        ts(4, 9),
-    ));
+    ws.scripts.push(
+        SeedScript {
+            path: "f/ops/cleanup",
+            hash: HASH_OTHER_CLEANUP,
+            language: "bash",
+            summary: "Cleanup",
+            description: "Removes temporary files",
+            content: "dir=\"$1\"\necho \"cleaning $dir\"\n",
+            schema: obj_schema(json!({"dir": {"type": "string", "default": "/tmp"}}), &[]),
+            created_by: "bob",
+            created_at: ts(3, 9),
+        }
+        .script(),
+    );
+    ws.scripts.push(
+        SeedScript {
+            path: "u/bob/report",
+            hash: HASH_OTHER_REPORT,
+            language: "python3",
+            summary: "Weekly report",
+            description: "Builds the weekly report",
+            content: "def main(week: int):\n    return {\"week\": week}\n",
+            schema: obj_schema(json!({"week": {"type": "integer"}}), &["week"]),
+            created_by: "bob",
+            created_at: ts(4, 9),
+        }
+        .script(),
+    );
     ws.flows.insert(
         "f/ops/deploy_flow".into(),
         Flow {
@@ -611,16 +626,18 @@ fn seed_other() -> Workspace {
         username: "bob".into(),
         email: "bob@example.com".into(),
     };
-    let mut j = make_job(
-        JOB_OTHER_SUCCESS.into(),
-        "script",
-        Some("f/ops/cleanup".into()),
-        Some(HASH_OTHER_CLEANUP.into()),
-        json!({"dir": "/tmp"}),
+    let mut j = Run {
+        id: JOB_OTHER_SUCCESS.into(),
+        kind: "script",
+        script_path: Some("f/ops/cleanup".into()),
+        script_hash: Some(HASH_OTHER_CLEANUP.into()),
+        args: json!({"dir": "/tmp"}),
+        language: Some("bash".into()),
+        raw_code: None,
+        tag: "bash".into(),
+    }
+    .job(
         &bob,
-        Some("bash".into()),
-        None,
-        "bash".into(),
         simulate(
             JOB_OTHER_SUCCESS,
             Some("f/ops/cleanup"),

@@ -15,7 +15,7 @@ use super::params::{
 };
 use super::render::job_json;
 use super::{created, ok_json, ok_text, ApiError, ApiResult, AppState, WsPath, Q};
-use crate::execution::{make_job, poll_job, simulate};
+use crate::execution::{poll_job, simulate, Run};
 use crate::ids::{new_job_id, now_rfc3339};
 use crate::state::{visible, Authed, Job};
 
@@ -42,19 +42,19 @@ pub(crate) async fn run_script_by_path(
             false,
         );
         let tag = s.tag.clone().unwrap_or_else(|| s.language.clone());
-        ws.jobs.push(make_job(
-            id.clone(),
-            "script",
-            Some(s.path.clone()),
-            Some(s.hash.clone()),
-            args,
-            &who,
-            Some(s.language.clone()),
-            Some(s.content.clone()),
-            tag,
-            outcome,
-            st.job_pending_polls,
-        ));
+        ws.jobs.push(
+            Run {
+                id: id.clone(),
+                kind: "script",
+                script_path: Some(s.path.clone()),
+                script_hash: Some(s.hash.clone()),
+                args,
+                language: Some(s.language.clone()),
+                raw_code: Some(s.content.clone()),
+                tag,
+            }
+            .job(&who, outcome, st.job_pending_polls),
+        );
         Ok(created(id))
     })
 }
@@ -75,19 +75,19 @@ pub(crate) async fn run_flow_by_path(
             .clone();
         let id = new_job_id();
         let outcome = simulate(&id, Some(&f.path), "flow", None, &args, false);
-        ws.jobs.push(make_job(
-            id.clone(),
-            "flow",
-            Some(f.path.clone()),
-            None,
-            args,
-            &who,
-            None,
-            None,
-            "flow".to_string(),
-            outcome,
-            st.job_pending_polls,
-        ));
+        ws.jobs.push(
+            Run {
+                id: id.clone(),
+                kind: "flow",
+                script_path: Some(f.path.clone()),
+                script_hash: None,
+                args,
+                language: None,
+                raw_code: None,
+                tag: "flow".to_string(),
+            }
+            .job(&who, outcome, st.job_pending_polls),
+        );
         Ok(created(id))
     })
 }
@@ -122,19 +122,17 @@ pub(crate) async fn run_wait_result_by_path(
             false,
         );
         let tag = s.tag.clone().unwrap_or_else(|| s.language.clone());
-        let job = make_job(
+        let job = Run {
             id,
-            "script",
-            Some(s.path.clone()),
-            Some(s.hash.clone()),
+            kind: "script",
+            script_path: Some(s.path.clone()),
+            script_hash: Some(s.hash.clone()),
             args,
-            &who,
-            Some(s.language.clone()),
-            Some(s.content.clone()),
+            language: Some(s.language.clone()),
+            raw_code: Some(s.content.clone()),
             tag,
-            outcome,
-            0,
-        );
+        }
+        .job(&who, outcome, 0);
         let resp = wait_result_response(&job);
         ws.jobs.push(job);
         Ok(resp)
@@ -170,19 +168,17 @@ pub(crate) async fn run_preview_and_wait(
         let args = Value::Object(b.args);
         let outcome = simulate(&id, b.path.as_deref(), &language, None, &args, force_fail);
         let tag = b.tag.unwrap_or_else(|| language.clone());
-        let job = make_job(
+        let job = Run {
             id,
-            "preview",
-            b.path.clone(),
-            None,
+            kind: "preview",
+            script_path: b.path.clone(),
+            script_hash: None,
             args,
-            &who,
-            Some(language.clone()),
-            Some(content),
+            language: Some(language.clone()),
+            raw_code: Some(content),
             tag,
-            outcome,
-            0,
-        );
+        }
+        .job(&who, outcome, 0);
         let resp = wait_result_response(&job);
         ws.jobs.push(job);
         Ok(resp)
