@@ -20,8 +20,6 @@
 //! - `BENCH_CLIENTS` (`50,200`): concurrent clients of the throughput runs.
 
 mod common;
-#[path = "../tests/common/fake_windmill.rs"]
-mod fake_windmill;
 
 use common::{env_usize, free_port, rss_kib, summary};
 
@@ -140,7 +138,7 @@ impl RssSampler {
 async fn connect(url: &str) -> Result<Client, String> {
     let cfg = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
         // rmcp's default limits (16 MiB per SSE event or JSON body) take FastMCP's 1.4 MB page.
-        .auth_header(fake_windmill::TOKEN_ALICE.to_owned());
+        .auth_header(windmill_fake::TOKEN_ALICE.to_owned());
     ClientConfig::new(
         ClientCapabilities::default(),
         Implementation::new("bench-compare", "0"),
@@ -229,7 +227,7 @@ impl Server {
         let mut v = v.clone();
         if self.workspace_arg {
             if let Some(m) = v.as_object_mut() {
-                m.insert("workspace".into(), json!(fake_windmill::WS_DEMO));
+                m.insert("workspace".into(), json!(windmill_fake::WS_DEMO));
             }
         }
         v
@@ -339,7 +337,7 @@ async fn direct_once(http: &reqwest::Client, base: &str, d: &Direct) -> Result<(
         Direct::PostJson(p, body) => http.post(format!("{base}{p}")).json(body),
     };
     let resp = req
-        .bearer_auth(fake_windmill::TOKEN_ALICE)
+        .bearer_auth(windmill_fake::TOKEN_ALICE)
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -737,7 +735,7 @@ async fn main() {
         "  iterations    tools/list {list_iters} (FastMCP {list_iters_fm}); calls {call_iters} per op (FastMCP {call_iters_fm}); throughput {tp_calls} calls/client (FastMCP {tp_calls_fm}) at {client_counts:?} clients"
     );
 
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let base = fake.base_url.clone();
 
     // --- start-up -------------------------------------------------------------------------------
@@ -753,7 +751,7 @@ async fn main() {
     .env("RUST_LOG", "warn");
     let ours_url = format!(
         "http://127.0.0.1:{port}/api/mcp/w/{}/mcp",
-        fake_windmill::WS_DEMO
+        windmill_fake::WS_DEMO
     );
     let ours = timed(
         "windmill-mcp start",
@@ -781,7 +779,7 @@ async fn main() {
         "--base-url",
         &base,
         "--token",
-        fake_windmill::TOKEN_ALICE,
+        windmill_fake::TOKEN_ALICE,
         "--port",
         &port.to_string(),
     ])
@@ -827,7 +825,7 @@ async fn main() {
     .await;
 
     // --- calls ----------------------------------------------------------------------------------
-    let ws = fake_windmill::WS_DEMO;
+    let ws = windmill_fake::WS_DEMO;
     let ops = [
         Op {
             label: "small GET (getScriptByPath)",

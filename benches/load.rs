@@ -25,8 +25,6 @@
 //!   `LOAD_SERVER_PIDS` (comma-separated) names the processes whose memory to report then.
 
 mod common;
-#[path = "../tests/common/fake_windmill.rs"]
-mod fake_windmill;
 
 use common::{env_usize, pct, rss_kib};
 
@@ -248,7 +246,7 @@ async fn main() {
     let token = std::env::var("LOAD_TOKEN")
         .ok()
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| fake_windmill::TOKEN_ALICE.to_owned());
+        .unwrap_or_else(|| windmill_fake::TOKEN_ALICE.to_owned());
 
     // The server(s): ours, or the one(s) behind LOAD_URL.
     let mut _fake = None;
@@ -263,7 +261,7 @@ async fn main() {
             (u.clone(), pids, format!("external server at {u}"))
         }
         None => {
-            let fake = fake_windmill::start().await;
+            let fake = windmill_fake::start().await;
             let s = start_server(&fake.base_url, stateless).await;
             let out = (
                 s.url.clone(),

@@ -10,8 +10,6 @@
 //! Figures are printed; nothing is asserted about time.
 
 mod common;
-#[path = "../tests/common/fake_windmill.rs"]
-mod fake_windmill;
 
 use common::{rss_kib, summary};
 
@@ -31,7 +29,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
@@ -76,7 +74,7 @@ async fn main() {
     let idle_rss = rss_kib(pid);
 
     let cfg = StreamableHttpClientTransportConfig::with_uri(url.clone())
-        .auth_header(fake_windmill::TOKEN_ALICE.to_owned());
+        .auth_header(windmill_fake::TOKEN_ALICE.to_owned());
     let client = ClientConfig::new(
         ClientCapabilities::default(),
         Implementation::new("bench", "0"),
@@ -94,7 +92,7 @@ async fn main() {
     for _ in 0..50 {
         let _ = http
             .get(&direct_url)
-            .bearer_auth(fake_windmill::TOKEN_ALICE)
+            .bearer_auth(windmill_fake::TOKEN_ALICE)
             .send()
             .await
             .expect("direct")
@@ -119,7 +117,7 @@ async fn main() {
         let t = Instant::now();
         let b = http
             .get(&direct_url)
-            .bearer_auth(fake_windmill::TOKEN_ALICE)
+            .bearer_auth(windmill_fake::TOKEN_ALICE)
             .send()
             .await
             .expect("direct")

@@ -13,8 +13,6 @@
 //! Figures are printed; nothing is asserted about time.
 
 mod common;
-#[path = "../tests/common/fake_windmill.rs"]
-mod fake_windmill;
 
 use common::summary;
 
@@ -44,7 +42,7 @@ async fn start_server(base_url: &str) -> Server {
         url: format!(
             "http://{}/api/mcp/w/{}/mcp",
             served.listen,
-            fake_windmill::WS_BIG
+            windmill_fake::WS_BIG
         ),
         child: served.child,
         pid: served.pid,
@@ -53,7 +51,7 @@ async fn start_server(base_url: &str) -> Server {
 
 async fn connect(url: &str) -> RunningService<RoleClient, ClientConfig> {
     let cfg = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
-        .auth_header(fake_windmill::TOKEN_BIG_ANA.to_owned());
+        .auth_header(windmill_fake::TOKEN_BIG_ANA.to_owned());
     ClientConfig::new(
         ClientCapabilities::default(),
         Implementation::new("bench", "0"),
@@ -64,7 +62,7 @@ async fn connect(url: &str) -> RunningService<RoleClient, ClientConfig> {
     .expect("initialize")
 }
 
-fn count(fake: &fake_windmill::FakeWindmill, path: &str) -> usize {
+fn count(fake: &windmill_fake::FakeWindmill, path: &str) -> usize {
     fake.requests_matching("GET", path).len()
 }
 
@@ -76,9 +74,9 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     let (scripts, flows) = (5000, 500);
-    let mut st = fake_windmill::FakeState::seeded();
-    fake_windmill::add_big_workspace(&mut st, scripts, flows);
-    let fake = fake_windmill::start_with(st).await;
+    let mut st = windmill_fake::FakeState::seeded();
+    windmill_fake::add_big_workspace(&mut st, scripts, flows);
+    let fake = windmill_fake::start_with(st).await;
     let mut server = start_server(&fake.base_url).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle = rss(server.pid);
@@ -105,13 +103,13 @@ async fn main() {
     let direct_url = format!(
         "{}/api/w/{}/scripts/list?per_page=100&page=7",
         fake.base_url,
-        fake_windmill::WS_BIG
+        windmill_fake::WS_BIG
     );
     for _ in 0..30 {
         let _ = client.list_tools(None).await.expect("warm up");
         let _ = http
             .get(&direct_url)
-            .bearer_auth(fake_windmill::TOKEN_BIG_ANA)
+            .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
             .send()
             .await
             .expect("direct")
@@ -138,7 +136,7 @@ async fn main() {
         let t = Instant::now();
         let b = http
             .get(&direct_url)
-            .bearer_auth(fake_windmill::TOKEN_BIG_ANA)
+            .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
             .send()
             .await
             .expect("direct")
@@ -165,7 +163,7 @@ async fn main() {
     let run_url = format!(
         "{}/api/w/{}/jobs/run/p/u/ana/task9",
         fake.base_url,
-        fake_windmill::WS_BIG
+        windmill_fake::WS_BIG
     );
     let mut via = Vec::with_capacity(iterations);
     let mut direct_run = Vec::with_capacity(iterations);
@@ -180,7 +178,7 @@ async fn main() {
         let t = Instant::now();
         let id = http
             .post(&run_url)
-            .bearer_auth(fake_windmill::TOKEN_BIG_ANA)
+            .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
             .json(&args)
             .send()
             .await
@@ -192,9 +190,9 @@ async fn main() {
             .get(format!(
                 "{}/api/w/{}/jobs_u/completed/get_result_maybe/{id}",
                 fake.base_url,
-                fake_windmill::WS_BIG
+                windmill_fake::WS_BIG
             ))
-            .bearer_auth(fake_windmill::TOKEN_BIG_ANA)
+            .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
             .send()
             .await
             .expect("result")
@@ -208,9 +206,9 @@ async fn main() {
     let _ = server.child.kill().await;
 
     // Memory with 10,000 scripts cached.
-    let mut st = fake_windmill::FakeState::seeded();
-    fake_windmill::add_big_workspace(&mut st, 10_000, 0);
-    let fake10k = fake_windmill::start_with(st).await;
+    let mut st = windmill_fake::FakeState::seeded();
+    windmill_fake::add_big_workspace(&mut st, 10_000, 0);
+    let fake10k = windmill_fake::start_with(st).await;
     let mut server10k = start_server(&fake10k.base_url).await;
     let client10k = connect(&server10k.url).await;
     let t = Instant::now();

@@ -1,8 +1,8 @@
 //! A runnable fake Windmill, for scripts and benchmarks (`scripts/conformance.sh`, `bench`).
 //!
-//! It serves the same seeded data as the tests' fake (`tests/common/fake_windmill.rs`): tokens
-//! such as `tok-alice` for workspace `demo`. It listens on `127.0.0.1:<random port>`, prints one
-//! line `FAKE_WINDMILL_URL=http://127.0.0.1:PORT` on stdout, and runs until it is killed
+//! It is the tests' fake (the `windmill-fake` crate, `tests/fake_windmill/`) with the same seeded
+//! data: tokens such as `tok-alice` for workspace `demo`. It listens on `127.0.0.1:<random port>`,
+//! prints one line `FAKE_WINDMILL_URL=http://127.0.0.1:PORT` on stdout, and runs until it is killed
 //! (SIGINT/SIGTERM) or, when its standard input is a pipe or a terminal, until that closes (so a
 //! parent that dies takes the fake with it). Stdin from `/dev/null` or a file is ignored, so
 //! `fake_windmill &` in a script keeps running; `--no-stdin` ignores stdin whatever it is.
@@ -12,9 +12,6 @@
 //! target/release/examples/fake_windmill </dev/null &           # until killed
 //! ```
 
-#[path = "../tests/common/fake_windmill.rs"]
-mod fake_windmill;
-
 use std::io::Write;
 
 use tokio::io::AsyncReadExt;
@@ -22,7 +19,7 @@ use tokio::io::AsyncReadExt;
 #[tokio::main]
 async fn main() {
     let watch_stdin = !std::env::args().skip(1).any(|a| a == "--no-stdin") && stdin_can_close();
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     {
         let mut out = std::io::stdout().lock();
         // A closed stdout only means nobody reads the URL: keep serving anyway.
@@ -32,11 +29,11 @@ async fn main() {
     eprintln!(
         "fake windmill on {} (tokens: {} for workspace {}, {} for {}, {} for all); {}",
         fake.base_url,
-        fake_windmill::TOKEN_ALICE,
-        fake_windmill::WS_DEMO,
-        fake_windmill::TOKEN_BOB,
-        fake_windmill::WS_OTHER,
-        fake_windmill::TOKEN_ADMIN,
+        windmill_fake::TOKEN_ALICE,
+        windmill_fake::WS_DEMO,
+        windmill_fake::TOKEN_BOB,
+        windmill_fake::WS_OTHER,
+        windmill_fake::TOKEN_ADMIN,
         if watch_stdin {
             "stops when stdin closes or on a signal"
         } else {

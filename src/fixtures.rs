@@ -16,7 +16,7 @@ mod crossfile {
     include!(concat!(env!("OUT_DIR"), "/fixtures/crossfile.rs"));
 }
 
-mod contract {
+mod contract_fixture {
     include!(concat!(env!("OUT_DIR"), "/fixtures/contract.rs"));
 }
 
@@ -306,8 +306,40 @@ fn contracts_of_specs_without_the_operations_refuse() {
 }
 
 #[test]
+fn contract_tables_and_requests() {
+    assert_eq!(contract_fixture::SPEC_TITLE, "contract fixture");
+    assert_eq!(contract_fixture::SPEC_VERSION, "0.0.1");
+    const { assert!(!contract_fixture::SPEC_HAS_MCP_MARKS) };
+    assert!(contract_fixture::DEGRADATIONS.is_empty());
+    assert_eq!(contract_fixture::ENDPOINTS.len(), 8);
+    check_tables(
+        &contract_fixture::ENDPOINTS,
+        contract_fixture::SEARCH_TERMS,
+        contract_fixture::SEARCH_WEIGHT_SCALE,
+    );
+    // The endpoint tools of the same operations build the same requests as the contract.
+    let r = call(
+        &contract_fixture::ENDPOINTS,
+        "listScripts",
+        json!({"page": 2, "kinds": "script", "created_by": "ana"}),
+    )
+    .expect("listScripts");
+    assert_eq!(
+        r.path_and_query,
+        "/w/demo/scripts/list?page=2&kinds=script&created_by=ana"
+    );
+    let p =
+        contract_fixture::get_script_by_path::Params::from_args(&args(json!({"path": "f/a/b"})))
+            .expect("params");
+    assert_eq!(
+        p.into_request("demo").expect("request").path_and_query,
+        "/w/demo/scripts/get/p/f/a/b"
+    );
+}
+
+#[test]
 fn the_contract_adapts_to_the_spec_it_is_built_from() {
-    use contract::contract as c;
+    use contract_fixture::contract as c;
     // Same types; a parameter the spec lacks (`created_by` is the spec's, not the contract's).
     let r = c::ListScripts {
         page: Some(2),

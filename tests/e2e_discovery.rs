@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::fake_windmill as fw;
 use common::mcp::{call, text_of};
 use rmcp::model::CallToolRequestParams;
 use serde_json::json;
+use windmill_fake as fw;
 
 async fn setup(query: &str, read_only: bool) -> (fw::FakeWindmill, common::mcp::Client) {
     common::mcp::fake_and_client(query, read_only).await

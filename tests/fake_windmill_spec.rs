@@ -1,8 +1,8 @@
-//! The fake Windmill (tests/common/fake_windmill.rs) checked against the OpenAPI document a real
-//! Windmill serves (served-v1.740.0/openapi.json): every operation Windmill marks
-//! `x-mcp-tool: true` is called with valid inputs, and each answer's status code, content type
-//! and body are checked against that operation's success response in the spec. The rest of the
-//! file checks the fake's behaviours the end-to-end tests rely on (auth, errors, paging,
+//! The fake Windmill (the `windmill-fake` crate, `tests/fake_windmill/`) checked against the
+//! OpenAPI document a real Windmill serves (served-v1.740.0/openapi.json): every operation Windmill
+//! marks `x-mcp-tool: true` is called with valid inputs, and each answer's status code, content
+//! type and body are checked against that operation's success response in the spec. The rest of
+//! the file checks the fake's behaviours the end-to-end tests rely on (auth, errors, paging,
 //! injection, recording).
 //!
 //! Known deviations of the real Windmill from its own spec, which the fake reproduces on purpose
@@ -11,19 +11,17 @@
 //!   `has_preprocessor` (nor `schema`), measured on a real v1.743.0;
 //! - `listFlows` items have no `value` (Windmill's `ListableFlow`).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::fake_windmill::{
-    self, FakeState, FakeWindmill, Injection, HASH_HELLO_OLD, JOB_DEMO_FAILURE, JOB_DEMO_QUEUED,
-    TOKEN_ALICE, TOKEN_BOB, TOKEN_MCP_ONLY, TOKEN_SCRIPTS_READ,
-};
 use jsonschema::{Registry, Validator};
 use serde_json::{json, Map, Value};
+use windmill_fake::{
+    FakeState, FakeWindmill, Injection, HASH_HELLO_OLD, JOB_DEMO_FAILURE, JOB_DEMO_QUEUED,
+    TOKEN_ALICE, TOKEN_BOB, TOKEN_MCP_ONLY, TOKEN_SCRIPTS_READ,
+};
 
-const SPEC_PATH: &str = "/work/shared/windmill-openapi/served-v1.740.0/openapi.json";
+const SPEC_PATH: &str = windmill_fake::DEFAULT_OPENAPI_JSON;
 const SPEC_URI: &str = "urn:windmill-openapi";
 
 /// (component schema, required properties the real server leaves out of list items)
@@ -411,7 +409,7 @@ impl Checker {
 async fn checker() -> Checker {
     Checker {
         spec: Spec::load(),
-        fake: fake_windmill::start().await,
+        fake: windmill_fake::start().await,
         http: client(),
         called: BTreeSet::new(),
     }
@@ -903,7 +901,7 @@ async fn run_wait_result_by_path_answers_the_result_or_422() {
 
 #[tokio::test]
 async fn auth_errors_look_like_windmill() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     let list = "/w/demo/scripts/list";
     for token in [None, Some("nope"), Some(TOKEN_BOB)] {
@@ -984,7 +982,7 @@ async fn auth_errors_look_like_windmill() {
 
 #[tokio::test]
 async fn client_errors_look_like_windmill() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     let a = send(
         &http,
@@ -1071,7 +1069,7 @@ async fn client_errors_look_like_windmill() {
 
 #[tokio::test]
 async fn lists_page_and_filter() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     let get = |path: &'static str| {
         let (http, fake) = (&http, &fake);
@@ -1129,7 +1127,7 @@ async fn lists_page_and_filter() {
 
 #[tokio::test]
 async fn records_raw_requests() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     fake.clear_requests();
     send(
@@ -1180,7 +1178,7 @@ async fn records_raw_requests() {
 
 #[tokio::test]
 async fn injections_and_delays() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     fake.fail_next("/scripts/list", 503, "upstream unavailable");
     let a = send(
@@ -1243,7 +1241,7 @@ async fn injections_and_delays() {
 
 #[tokio::test]
 async fn queued_jobs_complete_after_polls() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     fake.state().job_pending_polls = 2;
     let id = send(
@@ -1309,7 +1307,7 @@ async fn custom_state_and_openapi_path() {
     let mut st = FakeState::seeded();
     st.openapi_json_path = file.clone();
     st.version = "EE v1.999.0".into();
-    let fake = fake_windmill::start_with(st).await;
+    let fake = windmill_fake::start_with(st).await;
     let http = client();
     assert_eq!(
         send(&http, &fake, "GET", "/openapi.json", None, None)
@@ -1326,7 +1324,7 @@ async fn custom_state_and_openapi_path() {
 
 #[tokio::test]
 async fn bad_input_gets_a_client_error_not_a_crash() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let http = client();
     let api = fake.api_url();
     let cases: &[(&str, &str, Option<&str>)] = &[
@@ -1398,7 +1396,7 @@ async fn bad_input_gets_a_client_error_not_a_crash() {
         ("GET", "/w/demo/jobs_u/get_logs/nope", None),
     ];
     for (method, path, body) in cases {
-        for token in [TOKEN_ALICE, fake_windmill::TOKEN_ADMIN] {
+        for token in [TOKEN_ALICE, windmill_fake::TOKEN_ADMIN] {
             let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
             let mut req = http
                 .request(method.clone(), format!("{api}{path}"))

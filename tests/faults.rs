@@ -6,11 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::fake_windmill::{self as fw, InjectedResponse, Injection, TOKEN_ALICE};
 use common::mcp::{call, connect, serve, settings, text_of};
 use rmcp::model::ProtocolVersion;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use windmill_fake::{self as fw, InjectedResponse, Injection, TOKEN_ALICE};
 use windmill_mcp::http::HttpOptions;
 
 fn alive_tasks() -> usize {

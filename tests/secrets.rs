@@ -7,10 +7,10 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::fake_windmill::{self as fw, FakeState, FakeToken};
 use common::mcp::{connect, serve, settings};
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use serde_json::json;
+use windmill_fake::{self as fw, FakeState, FakeToken};
 use windmill_mcp::http::HttpOptions;
 use windmill_mcp::workspace::ItemSelection;
 

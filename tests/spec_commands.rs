@@ -1,12 +1,10 @@
 //! `windmill-mcp spec pull | diff | bundle` and the start-up version check, against the fake Windmill.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::fake_windmill::{self, FakeState};
 use serde_json::Value;
+use windmill_fake::FakeState;
 use windmill_mcp::cli::spec::{self, COMPILED};
 use windmill_mcp::endpoints::generated::SPEC_VERSION;
 
@@ -37,17 +35,17 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-async fn fake_serving(openapi: PathBuf, version: &str) -> fake_windmill::FakeWindmill {
+async fn fake_serving(openapi: PathBuf, version: &str) -> windmill_fake::FakeWindmill {
     let mut st = FakeState::seeded();
     st.openapi_json_path = openapi;
     st.version = version.to_owned();
-    fake_windmill::start_with(st).await
+    windmill_fake::start_with(st).await
 }
 
 #[tokio::test]
 async fn pull_writes_the_served_document_and_says_how_to_rebuild() {
-    let fake = fake_windmill::start().await;
-    let served = fake_windmill::DEFAULT_OPENAPI_JSON;
+    let fake = windmill_fake::start().await;
+    let served = windmill_fake::DEFAULT_OPENAPI_JSON;
     let out = fresh_dir("pull_lib");
 
     // With `/api` and a trailing slash, as users paste it.
@@ -88,7 +86,7 @@ async fn pull_writes_the_served_document_and_says_how_to_rebuild() {
 
 #[tokio::test]
 async fn pull_through_the_binary() {
-    let fake = fake_windmill::start().await;
+    let fake = windmill_fake::start().await;
     let out = fresh_dir("pull_bin");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
         .args(["spec", "pull", "--from", &fake.base_url, "--out"])
@@ -182,7 +180,7 @@ async fn pull_from_nowhere_is_a_clear_error() {
 #[tokio::test]
 async fn check_version_accepts_the_same_version() {
     let fake = fake_serving(
-        PathBuf::from(fake_windmill::DEFAULT_OPENAPI_JSON),
+        PathBuf::from(windmill_fake::DEFAULT_OPENAPI_JSON),
         &format!("CE v{SPEC_VERSION}"),
     )
     .await;
@@ -202,11 +200,15 @@ async fn check_version_accepts_the_same_version() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(windmill_spec = "1.743.0"),
+    ignore = "expectations are about Windmill v1.743.0's operations"
+)]
 async fn check_version_names_the_curated_tools_that_changed() {
     // The fake claims an old Windmill and serves a spec in which getJob is gone and listJobs changed.
     let dir = fresh_dir("check_changed");
     let mut doc: Value =
-        serde_json::from_slice(&std::fs::read(fake_windmill::DEFAULT_OPENAPI_JSON).unwrap())
+        serde_json::from_slice(&std::fs::read(windmill_fake::DEFAULT_OPENAPI_JSON).unwrap())
             .unwrap();
     let paths = doc["paths"].as_object_mut().unwrap();
     let get_job = paths

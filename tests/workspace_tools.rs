@@ -10,11 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::fake_windmill::{
-    self, add_big_workspace, big_long_path, FakeState, FakeWindmill, BIG_AMBIGUOUS_A,
-    BIG_AMBIGUOUS_B, BIG_ANA_ONLY, BIG_FAILING, BIG_FLOW, BIG_RICH, TOKEN_BIG_ANA, TOKEN_BIG_BEN,
-    WS_BIG,
-};
 use common::mcp::{
     call, client_config, eventually, install_crypto, serve, serve_shared, settings, text_of,
     watch_rounds,
@@ -27,6 +22,10 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{json, Value};
+use windmill_fake::{
+    add_big_workspace, big_long_path, FakeState, FakeWindmill, BIG_AMBIGUOUS_A, BIG_AMBIGUOUS_B,
+    BIG_ANA_ONLY, BIG_FAILING, BIG_FLOW, BIG_RICH, TOKEN_BIG_ANA, TOKEN_BIG_BEN, WS_BIG,
+};
 use windmill_mcp::config::Settings;
 use windmill_mcp::http::HttpOptions;
 use windmill_mcp::mcp::Shared;
@@ -67,7 +66,7 @@ type Client = RunningService<RoleClient, Recorder>;
 async fn big_fake() -> FakeWindmill {
     let mut st = FakeState::seeded();
     add_big_workspace(&mut st, SCRIPTS, FLOWS);
-    fake_windmill::start_with(st).await
+    windmill_fake::start_with(st).await
 }
 
 fn item_settings(fake: &FakeWindmill, refresh: Duration, job_timeout: Duration) -> Settings {
@@ -663,7 +662,7 @@ async fn two_workspaces_side_by_side_never_cross() {
     .await;
     let demo_url = |addr: std::net::SocketAddr| {
         StreamableHttpClientTransportConfig::with_uri(format!("http://{addr}/api/mcp/w/demo/mcp"))
-            .auth_header(fake_windmill::TOKEN_ALICE.to_owned())
+            .auth_header(windmill_fake::TOKEN_ALICE.to_owned())
     };
     let alice_rec = Recorder::default();
     let alice = alice_rec
@@ -675,7 +674,7 @@ async fn two_workspaces_side_by_side_never_cross() {
 
     let demo_names: BTreeSet<String> = {
         let st = fake.state();
-        let ws = &st.workspaces[fake_windmill::WS_DEMO];
+        let ws = &st.workspaces[windmill_fake::WS_DEMO];
         let mut n: BTreeSet<String> = ws
             .scripts
             .iter()
@@ -724,7 +723,7 @@ async fn two_workspaces_side_by_side_never_cross() {
         if r.path.starts_with("/api/w/demo/") {
             assert_eq!(
                 r.token.as_deref(),
-                Some(fake_windmill::TOKEN_ALICE),
+                Some(windmill_fake::TOKEN_ALICE),
                 "{}",
                 r.path
             );

@@ -21,6 +21,18 @@ use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 
 pub type Client = RunningService<RoleClient, ClientConfig>;
 
+/// How many tools a session in the default tool mode lists (before any script or flow): the
+/// curated endpoint tools and the 3 discovery tools. Windmill v1.743.0 has 38 curated operations;
+/// built against another spec (`WINDMILL_OPENAPI`), the count is that spec's own.
+pub fn default_tool_count() -> usize {
+    let curated = windmill_mcp::endpoints::Registry::compiled()
+        .select(&Selection::Curated)
+        .count();
+    #[cfg(windmill_spec = "1.743.0")]
+    assert_eq!(curated, 38, "Windmill v1.743.0's curated operations");
+    curated + 3
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
@@ -139,15 +151,15 @@ pub fn text_of(r: &CallToolResult) -> String {
 pub async fn fake_and_client(
     query: &str,
     read_only: bool,
-) -> (super::fake_windmill::FakeWindmill, Client) {
-    let fake = super::fake_windmill::start().await;
+) -> (windmill_fake::FakeWindmill, Client) {
+    let fake = windmill_fake::start().await;
     let mut s = settings(&fake.base_url);
     s.read_only = read_only;
     s.page_size = 1000;
     let addr = serve(s, HttpOptions::default()).await;
     let client = connect(
         &format!("http://{addr}/api/mcp/w/demo/mcp{query}"),
-        Some(super::fake_windmill::TOKEN_ALICE),
+        Some(windmill_fake::TOKEN_ALICE),
         ProtocolVersion::V_2025_11_25,
     )
     .await;

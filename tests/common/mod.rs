@@ -1,3 +1,2 @@
 #![allow(dead_code)]
-pub mod fake_windmill;
 pub mod mcp;

@@ -85,6 +85,12 @@ pub fn run(spec: &Path, root: &Path, out_dir: &Path) -> Result<Vec<String>, Stri
         "cargo:rustc-env=WINDMILL_OPENAPI_USED={}",
         spec.display()
     ));
+    // `#[cfg(windmill_spec = "1.743.0")]`: tests whose expectations hold for one Windmill version.
+    lines.push("cargo:rustc-check-cfg=cfg(windmill_spec, values(any()))".to_owned());
+    lines.push(format!(
+        "cargo:rustc-cfg=windmill_spec={:?}",
+        generated.api.version
+    ));
     Ok(lines)
 }
 

@@ -27,7 +27,7 @@ fn field_type(ty: FieldType, required: bool) -> TokenStream {
 fn convert(v: TokenStream, c: Conversion) -> TokenStream {
     match c {
         Conversion::Same => v,
-        Conversion::IntToFloat => quote! { (#v as f64) },
+        Conversion::IntToFloat => quote! { #v as f64 },
         Conversion::ToText => quote! { ::std::string::ToString::to_string(&#v) },
         Conversion::ToJson => quote! { ::serde_json::Value::from(#v) },
     }
