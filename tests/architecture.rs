@@ -178,7 +178,7 @@ fn no_too_many_arguments_allowances() {
     for dir in ["src", "codegen", "tests", "benches"] {
         rust_files(&root().join(dir), &mut files);
     }
-    let needle = ["too_many", "_arguments"].concat();
+    let needle = ["too_many", "_arguments)"].concat();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
         assert!(
@@ -214,6 +214,10 @@ fn no_windmill_route_is_written_by_hand() {
             }
         }
     }
+    assert!(
+        parts.iter().any(|p| p == "/scripts/list"),
+        "the spec's routes are known: {parts:?}"
+    );
     // Our own routes, and the one Windmill route outside its spec (see upstream::api).
     let ours = [
         "/api/mcp/w/",
@@ -226,7 +230,9 @@ fn no_windmill_route_is_written_by_hand() {
     rust_files(&root().join("src"), &mut files);
     let mut found = Vec::new();
     for f in files {
-        if f.ends_with("endpoints/generated.rs") {
+        // Generated code, and the test-only module that checks what the fixtures' generated code
+        // builds.
+        if f.ends_with("endpoints/generated.rs") || f.ends_with("src/fixtures.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&f).expect("read");

@@ -81,15 +81,15 @@ pub fn run(spec: &Path, root: &Path, out_dir: &Path) -> Result<Vec<String>, Stri
         write(&fixture_file(out_dir, fixture), &g.code)?;
         watch(&mut lines, &g.files);
     }
-    lines.push(format!(
-        "cargo:rustc-env=WINDMILL_OPENAPI_USED={}",
-        spec.display()
-    ));
     // `#[cfg(windmill_spec = "1.743.0")]`: tests whose expectations hold for one Windmill version.
     lines.push("cargo:rustc-check-cfg=cfg(windmill_spec, values(any()))".to_owned());
     lines.push(format!(
         "cargo:rustc-cfg=windmill_spec={:?}",
         generated.api.version
+    ));
+    lines.push(format!(
+        "cargo:rustc-env=WINDMILL_OPENAPI_USED={}",
+        spec.display()
     ));
     Ok(lines)
 }
