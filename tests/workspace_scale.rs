@@ -261,6 +261,16 @@ async fn the_default_listing_of_a_big_workspace_fits_the_budget_favorites_first(
     let tools = client.peer().list_all_tools().await.unwrap();
     let search = tools.iter().find(|t| t.name == "search_endpoints").unwrap();
     assert!(search.description.as_deref().unwrap_or("").contains(&note));
+    // The discovery tools, counts included, stay small.
+    let discovery: Vec<_> = tools
+        .iter()
+        .filter(|t| {
+            ["search_endpoints", "describe_endpoint", "call_endpoint"].contains(&t.name.as_ref())
+        })
+        .collect();
+    assert_eq!(discovery.len(), 3);
+    let bytes = serde_json::to_vec(&discovery).unwrap().len();
+    assert!(bytes < 3072, "discovery tools take {bytes} B");
 
     // The same places on another server (a restart, or another replica).
     let addr2 = serve(
