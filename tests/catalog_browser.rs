@@ -1,0 +1,272 @@
+//! The tool catalog in a real browser: headless Chromium loads the page `serve` shows at `/` and the
+//! static site `tools catalog` writes, and `tests/browser/catalog.cjs` reports what it saw.
+//!
+//! Ignored by plain `cargo test` (it needs Chromium and playwright-core): `scripts/catalog-browser.sh`
+//! installs both and runs it, and `.ci/run` calls that script. Checks: no console errors and no
+//! request leaving the page, every tool present, the search box finds `runScriptByPath` for "run a
+//! script by its path", the browser's ranking equals `search_endpoints`' for a set of queries, a tool
+//! page shows an enum and a nested object of its input schema, keyboard use, no sideways scrolling at
+//! 1280 px and phone width, and the first render under a second. Screenshots go to
+//! `target/catalog-browser/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use windmill_mcp::endpoints::Registry;
+use windmill_mcp::http::HttpOptions;
+
+/// Queries whose rankings must be the same in the browser and in Rust.
+const QUERIES: &[&str] = &[
+    "run a script by its path",
+    "list jobs",
+    "who am I",
+    "cancel a running job",
+    "get job logs",
+    "get_job_logs",
+    "GetJobLogs",
+    "workspace settings",
+    "delete a schedule",
+    "create a secret variable",
+    "resume a suspended flow",
+    "s3 bucket files",
+    "how many jobs are queued",
+    "list users of the workspace",
+    "star a script",
+    "webhook trigger",
+    "oauth connect",
+    "getHTTPTrigger",
+    "rerun failed jobs",
+    "execute a workflow",
+    "check if a script exists",
+    "Ünïcode ÉTÉ",
+    "日本語",
+    "",
+    "the of a",
+    "a b c d e f g h i j k l m n o p q r s t u v w x y z jobs scripts flows apps",
+    "ScriptsAndFlows2024 v2 API-key rotation!!",
+];
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// A curated tool of the spec whose input schema has an enum and a nested object: `(tool, an
+/// enum value, the name of a property of a nested object)`.
+fn tool_with_enum_and_nested_object() -> (String, Value, String) {
+    fn find_enum(s: &Value) -> Option<Value> {
+        if let Some(v) = s
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            return Some(v.clone());
+        }
+        s.get("properties")?
+            .as_object()?
+            .values()
+            .find_map(find_enum)
+    }
+    let registry = Registry::compiled();
+    let mut entries: Vec<_> = registry.all().iter().collect();
+    entries.sort_by_key(|e| !e.endpoint.curated);
+    for e in entries {
+        let props = e
+            .input_schema()
+            .get("properties")
+            .and_then(Value::as_object);
+        let Some(props) = props else { continue };
+        let Some(value) = props.values().find_map(find_enum) else {
+            continue;
+        };
+        let nested = props.values().find_map(|p| {
+            p.get("properties")
+                .and_then(Value::as_object)
+                .and_then(|n| n.keys().next().cloned())
+        });
+        if let Some(nested) = nested {
+            return (e.endpoint.name.to_owned(), value, nested);
+        }
+    }
+    panic!("no tool has both an enum and a nested object");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and playwright-core: run scripts/catalog-browser.sh"]
+async fn the_catalog_works_in_headless_chromium() {
+    let target = target_dir();
+    let out = target.join("catalog-browser");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).expect("create target/catalog-browser");
+
+    // The served page.
+    let settings = common::mcp::settings("http://127.0.0.1:9");
+    let addr = common::mcp::serve(settings, HttpOptions::default()).await;
+    let served_url = format!("http://127.0.0.1:{}/", addr.port());
+    let served_bytes = reqwest::get(&served_url)
+        .await
+        .expect("GET /")
+        .bytes()
+        .await
+        .expect("body")
+        .len();
+
+    // The static site, written by the command a person runs.
+    let site = out.join("site");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
+        .args(["tools", "catalog", "--out"])
+        .arg(&site)
+        .status()
+        .expect("run windmill-mcp tools catalog");
+    assert!(status.success());
+    let static_url = format!(
+        "file://{}",
+        site.join("index.html")
+            .canonicalize()
+            .expect("index.html")
+            .display()
+    );
+
+    // What Rust's search_endpoints ranking says (every match, best first).
+    let registry = Registry::compiled();
+    let expected: Vec<Vec<(String, f32)>> = QUERIES
+        .iter()
+        .map(|q| {
+            registry
+                .search_index()
+                .search(registry.all(), q, &|_| true, usize::MAX)
+                .iter()
+                .map(|h| (h.entry.endpoint.name.to_owned(), h.score))
+                .collect()
+        })
+        .collect();
+
+    let (tool, enum_value, nested) = tool_with_enum_and_nested_object();
+    let playwright = std::env::var("CATALOG_PLAYWRIGHT").unwrap_or_else(|_| {
+        target
+            .join("browser-tools/node_modules/playwright-core")
+            .display()
+            .to_string()
+    });
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let config = json!({
+        "playwright": playwright,
+        "chromium": chromium,
+        "targets": [
+            {"label": "served", "url": served_url},
+            {"label": "static", "url": static_url},
+        ],
+        "queries": QUERIES,
+        "search": {"query": "run a script by its path"},
+        "tool": {"name": tool, "enumValue": enum_value, "nestedArg": nested},
+        "screenshots": out,
+    });
+    let config_path = out.join("config.json");
+    std::fs::write(&config_path, config.to_string()).expect("write the config");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/catalog.cjs");
+    let run = tokio::process::Command::new("node")
+        .arg(&script)
+        .arg(&config_path)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(240), run)
+        .await
+        .expect("the browser check took over 4 minutes")
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "the browser check failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    std::fs::write(out.join("report.json"), report.to_string()).expect("write the report");
+
+    let n = registry.all().len() as u64;
+    for r in report["reports"].as_array().expect("reports") {
+        let label = r["label"].as_str().unwrap_or("?");
+        assert_eq!(r["consoleErrors"], json!([]), "{label}: console errors");
+        let foreign: Vec<&str> = r["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|u| *u != r["url"].as_str().unwrap_or(""))
+            .collect();
+        assert!(
+            foreign.is_empty(),
+            "{label}: the page requested {foreign:?}"
+        );
+        assert_eq!(r["toolsInData"].as_u64(), Some(n), "{label}");
+        assert_eq!(
+            r["toolsListed"].as_u64(),
+            Some(n),
+            "{label}: every tool listed"
+        );
+        assert_eq!(r["slashFocusesSearch"], true, "{label}");
+        let top = r["searchTop"].as_array().expect("searchTop");
+        assert!(
+            top.iter()
+                .take(3)
+                .any(|x| x.as_str() == Some("runScriptByPath")),
+            "{label}: \"run a script by its path\" shows {top:?}"
+        );
+        // The same ranking as search_endpoints, query by query, scores included.
+        let rankings = r["rankings"].as_array().expect("rankings");
+        assert_eq!(rankings.len(), QUERIES.len());
+        for ((q, want), got) in QUERIES.iter().zip(&expected).zip(rankings) {
+            let got: Vec<(String, f64)> = got
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|h| {
+                    (
+                        h["name"].as_str().unwrap_or("").to_owned(),
+                        h["score"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect();
+            let want_names: Vec<&str> = want.iter().map(|(n, _)| n.as_str()).collect();
+            let got_names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(got_names, want_names, "{label}: ranking of {q:?}");
+            for ((name, w), (_, g)) in want.iter().zip(&got) {
+                assert_eq!(*g, f64::from(*w), "{label}: score of {name} for {q:?}");
+            }
+        }
+        assert_eq!(
+            r["tabReachesTool"], r["enterOpensTool"],
+            "{label}: Tab reaches a tool and Enter opens it"
+        );
+        assert!(r["tabReachesTool"].is_string(), "{label}: {r}");
+        assert_eq!(r["toolEnumShown"], true, "{label}: enum of {tool}");
+        assert_eq!(
+            r["toolNestedShown"], true,
+            "{label}: nested {nested} of {tool}"
+        );
+        assert_eq!(r["exampleShown"], true, "{label}");
+        for k in ["overflow1280", "overflowPhoneList", "overflowPhoneTool"] {
+            assert!(
+                r[k].as_i64().is_some_and(|o| o <= 0),
+                "{label}: {k} = {}",
+                r[k]
+            );
+        }
+        assert_eq!(
+            r["summaryRows"].as_u64(),
+            Some(5 + 3),
+            "{label}: summary tables"
+        );
+        let ready = r["readyMs"].as_f64().unwrap_or(f64::MAX);
+        assert!(ready < 1000.0, "{label}: first render took {ready} ms");
+        eprintln!(
+            "{label}: {n} tools, first contentful paint {:.0} ms, list rendered {ready:.0} ms, screenshots {}",
+            r["firstContentfulPaintMs"].as_f64().unwrap_or(f64::NAN),
+            r["screenshots"]
+        );
+    }
+    eprintln!("served page: {served_bytes} bytes");
+    assert!(served_bytes <= 1_500_000, "page weight {served_bytes}");
+}
