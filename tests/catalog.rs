@@ -28,10 +28,10 @@ fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The JSON data a page embeds.
-fn data_of(html: &str) -> Value {
+/// One of the packed JSON parts of a page.
+fn part_of(html: &str, id: &str) -> Value {
     let start = html
-        .find("id=\"catalog-data\"")
+        .find(&format!("id=\"{id}\""))
         .and_then(|i| html[i..].find('>').map(|j| i + j + 1))
         .expect("the data element");
     let end = start + html[start..].find("</script>").expect("its end");
@@ -43,6 +43,21 @@ fn data_of(html: &str) -> Value {
         .read_to_string(&mut text)
         .expect("gzip");
     serde_json::from_str(&text).expect("JSON")
+}
+
+/// The JSON data a page embeds: the index, each tool with its details.
+fn data_of(html: &str) -> Value {
+    let mut index = part_of(html, "catalog-index");
+    let details = part_of(html, "catalog-details");
+    if let (Some(tools), Some(details)) = (index["tools"].as_array_mut(), details.as_array()) {
+        assert_eq!(tools.len(), details.len());
+        for (t, d) in tools.iter_mut().zip(details) {
+            if let (Some(t), Some(d)) = (t.as_object_mut(), d.as_object()) {
+                t.extend(d.clone());
+            }
+        }
+    }
+    index
 }
 
 #[test]

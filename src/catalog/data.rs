@@ -163,9 +163,32 @@ fn differences(a: &Value, b: &Value, at: &str, out: &mut Vec<Value>) {
     }
 }
 
-fn tool(t: &CatalogTool) -> Value {
+/// What the list, the filters and the search need of a tool: read before the first render.
+fn tool_index(t: &CatalogTool) -> Value {
+    let bytes = json_bytes(t.listed_in(Profile::Full));
+    json!({
+        "name": t.name,
+        "curated_name": t.curated_name,
+        "method": t.method.as_str(),
+        "path": t.path,
+        "tags": t.tags,
+        "hints": {
+            "read_only": t.hints.read_only,
+            "destructive": t.hints.destructive,
+            "idempotent": t.hints.idempotent,
+            "open_world": t.hints.open_world,
+        },
+        "curated": t.curated,
+        "deprecated": t.deprecated,
+        "has_workspace": t.has_workspace,
+        "bytes": bytes,
+        "tokens": bytes / 4,
+    })
+}
+
+/// What a tool's own page shows besides its index: read after the first render.
+fn tool_details(t: &CatalogTool) -> Value {
     let listed = t.listed_in(Profile::Full);
-    let bytes = json_bytes(listed);
     let base = Value::Object((*listed.input_schema).clone());
     let profiles: Map<String, Value> = Profile::ALL
         .iter()
@@ -187,22 +210,6 @@ fn tool(t: &CatalogTool) -> Value {
         })
         .collect();
     json!({
-        "name": t.name,
-        "curated_name": t.curated_name,
-        "method": t.method.as_str(),
-        "path": t.path,
-        "tags": t.tags,
-        "hints": {
-            "read_only": t.hints.read_only,
-            "destructive": t.hints.destructive,
-            "idempotent": t.hints.idempotent,
-            "open_world": t.hints.open_world,
-        },
-        "curated": t.curated,
-        "deprecated": t.deprecated,
-        "has_workspace": t.has_workspace,
-        "bytes": bytes,
-        "tokens": bytes / 4,
         "full_bytes": json_bytes(&t.full),
         "full": t.full,
         "listed": listed,
@@ -211,9 +218,11 @@ fn tool(t: &CatalogTool) -> Value {
     })
 }
 
-/// The whole data of a page.
-pub fn page_data(source: &Source) -> Value {
-    json!({
+/// The data of a page, in two parts: the index (spec, summary, search, and per tool what the list
+/// shows), read before the first render, and the details of each tool (in index order), read
+/// after it.
+pub fn page_data(source: &Source) -> (Value, Value) {
+    let index = json!({
         "spec": {
             "title": source.title,
             "version": source.version,
@@ -222,6 +231,8 @@ pub fn page_data(source: &Source) -> Value {
         "generator": format!("windmill-mcp {}", env!("CARGO_PKG_VERSION")),
         "summary": summary(source),
         "search": search(source),
-        "tools": source.tools.iter().map(tool).collect::<Vec<_>>(),
-    })
+        "tools": source.tools.iter().map(tool_index).collect::<Vec<_>>(),
+    });
+    let details = Value::Array(source.tools.iter().map(tool_details).collect());
+    (index, details)
 }

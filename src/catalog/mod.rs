@@ -7,7 +7,9 @@
 //! * [`diff_page`]: `spec diff --html`, the comparison of two specs with links into both catalogs.
 //!
 //! The page is HTML with its CSS and JavaScript inline and its data gzip-compressed and base64-encoded
-//! in a `<script>` element (the browser inflates it with `DecompressionStream`): no external asset,
+//! in two `<script>` elements (the browser inflates them with `DecompressionStream`): the index the
+//! list and the search need, read before the first render, and each tool's details (schemas, forms,
+//! profiles, example), read just after it. No external asset,
 //! works offline from a file, and a content security policy that allows no request at all. The
 //! JavaScript ranks the search box with a copy of `search_endpoints`' ranking over the embedded
 //! index (`tests/catalog_browser.rs` runs the same queries through both). The page shows the
@@ -72,14 +74,16 @@ fn pack(bytes: &[u8]) -> Result<String, CatalogError> {
 
 /// The page of a source.
 pub fn page(source: &Source) -> Result<String, CatalogError> {
-    let data = serde_json::to_vec(&data::page_data(source))
-        .map_err(|e| CatalogError::Compress(e.to_string()))?;
-    let packed = pack(&data)?;
+    let (index, details) = data::page_data(source);
+    let encode = |v: &serde_json::Value| {
+        serde_json::to_vec(v).map_err(|e| CatalogError::Compress(e.to_string()))
+    };
+    let (index, details) = (encode(&index)?, encode(&details)?);
+    let raw = (index.len() + details.len()).to_string();
     let title = escape_html(&format!(
         "Tool catalog: {} {}",
         source.title, source.version
     ));
-    let raw = data.len().to_string();
     Ok(fill(
         TEMPLATE,
         &[
@@ -88,7 +92,8 @@ pub fn page(source: &Source) -> Result<String, CatalogError> {
             ("CSS", CSS),
             ("JS", JS),
             ("RAW_BYTES", &raw),
-            ("DATA", &packed),
+            ("INDEX", &pack(&index)?),
+            ("DETAILS", &pack(&details)?),
         ],
     ))
 }

@@ -279,14 +279,27 @@
 
   // ---------------------------------------------------------------------------------------------
   // Loading.
-  async function load() {
-    const el = $("catalog-data");
+  async function unpack(id) {
+    const el = $(id);
     const bin = atob(el.textContent.trim());
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
     const text = await new Response(stream).text();
     return JSON.parse(text);
+  }
+
+  // Each tool's details (schemas, forms, profiles, example), read after the first render.
+  let detailsPromise = null;
+  function details() {
+    if (detailsPromise === null) {
+      detailsPromise = unpack("catalog-details").then((list) => {
+        state.tools.forEach((t, i) => Object.assign(t, list[i] || {}));
+        state.detailsReady = true;
+        return true;
+      });
+    }
+    return detailsPromise;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -509,6 +522,11 @@
       main.replaceChildren(h("p", { class: "muted" }, name ? "No tool named " + name + " in this catalog." : "Choose a tool to see its description, schemas, the form a client receives and an example call."));
       return;
     }
+    if (!state.detailsReady) {
+      main.replaceChildren(h("h2", { id: "tool-loading" }, name), h("p", { class: "muted" }, "Loading…"));
+      details().then(() => { if (state.current === name) renderTool(name); });
+      return;
+    }
     const link = document.querySelector('#tools a[data-name="' + CSS.escape(name) + '"]');
     if (link) { link.setAttribute("aria-current", "true"); link.scrollIntoView({ block: "nearest" }); }
     const full = t.full;
@@ -561,8 +579,10 @@
 
   async function start() {
     const t0 = performance.now();
+    const phases = {};
     try {
-      state.data = await load();
+      state.data = await unpack("catalog-index");
+      phases.loaded = performance.now() - t0;
     } catch (e) {
       $("status").textContent = "This browser cannot read the catalog's compressed data (it needs DecompressionStream): " + e;
       return;
@@ -581,6 +601,7 @@
     for (const tag of Array.from(tags.keys()).sort()) tagSelect.append(h("option", { value: tag }, tag + " (" + tags.get(tag) + ")"));
     renderSummary();
     renderList();
+    phases.listed = performance.now() - t0;
     route(false);
     let timer = null;
     $("q").addEventListener("input", (e) => {
@@ -605,9 +626,17 @@
       render: () => renderList(),
       firstRenderMs: performance.now() - t0,
       readyAt: performance.now(),
+      phases,
+      scriptStart: t0,
       tools: data.tools.length,
     };
     document.body.dataset.ready = "true";
+    // The details next, once the list is on screen.
+    setTimeout(() => {
+      details().then(() => { document.body.dataset.details = "true"; }, (e) => {
+        $("status").textContent = "The tools' details could not be read: " + e;
+      });
+    }, 0);
   }
 
   start().catch((e) => {
