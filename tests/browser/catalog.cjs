@@ -30,6 +30,22 @@ async function main() {
   process.stdout.write(JSON.stringify({ reports }) + "\n");
 }
 
+// Time to the first render of a fresh load (new context, nothing cached): what the page records
+// when it has decompressed its index and listed every tool, and Chromium's first contentful paint,
+// in ms since navigation start.
+async function firstRender(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+  const t = await page.evaluate(() => {
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+    return { readyMs: window.catalog.readyAt, fcpMs: fcp ? fcp.startTime : null };
+  });
+  await context.close();
+  return t;
+}
+
 async function check(browser, target, config) {
   const report = { label: target.label, url: target.url, consoleErrors: [], requests: [] };
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -47,6 +63,8 @@ async function check(browser, target, config) {
   // own round trips).
   report.readyMs = await page.evaluate(() => window.catalog.readyAt);
   report.phases = await page.evaluate(() => window.catalog.phases);
+  report.timings = [];
+  for (let i = 0; i < 3; i++) report.timings.push(await firstRender(browser, target.url));
   report.firstContentfulPaintMs = await page.evaluate(() => {
     const e = performance.getEntriesByName("first-contentful-paint")[0];
     return e ? e.startTime : null;
@@ -69,6 +87,10 @@ async function check(browser, target, config) {
   await page.keyboard.press("Enter");
   await page.waitForFunction((n) => (document.getElementById("tool-name") || {}).textContent === n, report.tabReachesTool, { timeout: 5000 }).catch(() => {});
   report.enterOpensTool = await page.evaluate(() => (document.getElementById("tool-name") || {}).textContent || null);
+  fs.mkdirSync(config.screenshots, { recursive: true });
+  const searchShot = path.join(config.screenshots, target.label + "-1280-search.png");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: searchShot });
 
   // A tool page: an enum and a nested object of its input schema.
   await page.locator("#q").fill("");
@@ -82,7 +104,7 @@ async function check(browser, target, config) {
   fs.mkdirSync(config.screenshots, { recursive: true });
   const shot = path.join(config.screenshots, target.label + "-1280.png");
   await page.screenshot({ path: shot });
-  report.screenshots = [shot];
+  report.screenshots = [searchShot, shot];
   report.overflow1280 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   // Phone width: one column, no sideways scrolling.

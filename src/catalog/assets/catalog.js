@@ -528,7 +528,15 @@
       return;
     }
     const link = document.querySelector('#tools a[data-name="' + CSS.escape(name) + '"]');
-    if (link) { link.setAttribute("aria-current", "true"); link.scrollIntoView({ block: "nearest" }); }
+    if (link) {
+      link.setAttribute("aria-current", "true");
+      // Bring it into the list's view without scrolling the page.
+      const list = link.closest(".list");
+      if (list && list.scrollHeight > list.clientHeight) {
+        const r = link.getBoundingClientRect(), lr = list.getBoundingClientRect();
+        if (r.top < lr.top || r.bottom > lr.bottom) list.scrollTop += r.top - lr.top - lr.height / 3;
+      }
+    }
     const full = t.full;
     const example = JSON.stringify(t.example, null, 2);
     main.replaceChildren(...[
