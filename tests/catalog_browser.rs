@@ -47,6 +47,13 @@ const QUERIES: &[&str] = &[
     "the of a",
     "a b c d e f g h i j k l m n o p q r s t u v w x y z jobs scripts flows apps",
     "ScriptsAndFlows2024 v2 API-key rotation!!",
+    // Words found through the operation aliases (codegen/src/search.rs, ALIASES).
+    "members of the workspace",
+    "turn off a schedule",
+    "kick someone out",
+    "audit trail who did what",
+    "rotate the value of a secret",
+    "what version of windmill is this",
 ];
 
 /// A generous ceiling on the median first render (the target, under a second, is measured and
