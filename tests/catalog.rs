@@ -288,3 +288,29 @@ fn spec_diff_html_links_into_both_catalogs() {
         .as_array()
         .is_some_and(|t| t.len() > 100));
 }
+
+#[test]
+fn a_catalog_of_a_spec_file_shows_windmills_curated_names() {
+    // v1.795.0 names createAppRawSource `createApp` in Windmill's own server (`x-mcp-tool-name`).
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/windmill-openapi/v1.795.0/backend/windmill-api/openapi.yaml");
+    let source = windmill_mcp::cli::spec::source_of(&spec.to_string_lossy()).expect("v1.795.0");
+    let named: Vec<(&str, &str)> = source
+        .tools
+        .iter()
+        .filter_map(|t| Some((t.name.as_str(), t.curated_name.as_deref()?)))
+        .collect();
+    assert!(
+        named.contains(&("createAppRawSource", "createApp")),
+        "{named:?}"
+    );
+    assert!(named.iter().all(|(n, c)| n != c));
+    let data = data_of(&catalog::page(&source).expect("page"));
+    let shown = data["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["name"] == "createAppRawSource")
+        .map(|t| t["curated_name"].clone());
+    assert_eq!(shown, Some(Value::from("createApp")));
+}

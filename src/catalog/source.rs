@@ -22,7 +22,8 @@ pub struct CatalogTool {
     /// The operationId: the tool's name in `--tools all`, search and `call_endpoint`.
     pub name: String,
     /// The name Windmill's own server gives the tool in its curated listing, where it differs from
-    /// [`name`](Self::name) (`x-mcp-tool-name`). `None` until the spec's naming marks are read.
+    /// [`name`](Self::name) (`x-mcp-tool-name`, v1.780.0 on). Read from spec files (`spec diff
+    /// --html`); the compiled-in endpoint table does not carry it (v1.743.0 has no such mark).
     pub curated_name: Option<String>,
     pub method: Method,
     pub path: String,
@@ -155,7 +156,7 @@ impl Source {
                 }
                 CatalogTool {
                     name: op.name.clone(),
-                    curated_name: None,
+                    curated_name: op.mcp.tool_name.clone().filter(|n| *n != op.name),
                     method: op.method,
                     path: op.path.clone(),
                     tags: op.tags.clone(),

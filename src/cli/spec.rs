@@ -244,8 +244,8 @@ pub fn diff_specs(old: &str, new: &str) -> Result<ApiDiff, String> {
     Ok(diff::diff_views(&view_of(old)?, &view_of(new)?))
 }
 
-/// The catalog of one side of a comparison.
-fn source_of(spec: &str) -> Result<Source, String> {
+/// The catalog of a spec (a path, or [`COMPILED`]): one side of a comparison.
+pub fn source_of(spec: &str) -> Result<Source, String> {
     if spec == COMPILED {
         return Ok(Source::of_registry(Registry::compiled()));
     }
