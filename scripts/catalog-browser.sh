@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # The tool catalog in a real browser: installs Debian's Chromium and playwright-core (pinned, into
-# target/browser-tools/), then runs the ignored test tests/catalog_browser.rs, which serves the
-# catalog, writes the static site and drives headless Chromium over both.
+# ~/.cache/windmill-mcp/browser-tools/, kept across clones; CATALOG_BROWSER_TOOLS=DIR to put it
+# elsewhere), then runs the ignored test tests/catalog_browser.rs, which serves the catalog, writes
+# the static site and drives headless Chromium over both.
+#
+# Cost on a machine without them (measured on the 2-core CI machine, see docs/catalog.md):
+# chromium with --no-install-recommends is 25 packages, 124 MB (apt-get update 4 s, download 12 s,
+# unpack 18 s, then dpkg's setup: ~40 s in all); playwright-core is one npm package, 14 MB (~11 s).
+# Both are skipped once there; the test itself takes ~45 s.
 #
 #   scripts/catalog-browser.sh     # from the repository root or anywhere
 #
@@ -12,8 +18,7 @@ set -euo pipefail
 PLAYWRIGHT_VERSION=1.65.1               # playwright-core (npm); drives /usr/bin/chromium, downloads nothing
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-TOOLS=$TARGET/browser-tools
+TOOLS=${CATALOG_BROWSER_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/windmill-mcp/browser-tools}
 log() { printf '[catalog-browser] %s\n' "$*" >&2; }
 
 # ---- Chromium, from Debian's packages -----------------------------------------------------------

@@ -6,8 +6,9 @@
 //! request leaving the page, every tool present, the search box finds `runScriptByPath` for "run a
 //! script by its path", the browser's ranking equals `search_endpoints`' for a set of queries, a tool
 //! page shows an enum and a nested object of its input schema, keyboard use, no sideways scrolling at
-//! 1280 px and phone width, and the first render measured (printed; docs/catalog.md has the numbers).
-//! Screenshots go to `target/catalog-browser/`.
+//! 1280 px and phone width, and the first render measured (printed; docs/catalog.md has the numbers);
+//! and the `spec diff --html` page: no console errors, links into both catalogs that open them on
+//! the tool. Screenshots go to `target/catalog-browser/`.
 
 mod common;
 
@@ -142,6 +143,26 @@ async fn the_catalog_works_in_headless_chromium() {
             .display()
     );
 
+    // The comparison `spec diff --html` writes, v1.520.1 against the compiled spec.
+    let old_spec = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/windmill-openapi/v1.520.1/backend/windmill-api/openapi.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let compiled = windmill_mcp::cli::spec::COMPILED;
+    let d = windmill_mcp::cli::spec::diff_specs(&old_spec, compiled).expect("spec diff");
+    let diff_dir = out.join("diff");
+    windmill_mcp::cli::spec::write_diff_site(&old_spec, compiled, &d, &diff_dir)
+        .expect("spec diff --html");
+    let diff_url = format!(
+        "file://{}",
+        diff_dir
+            .join("index.html")
+            .canonicalize()
+            .expect("diff index.html")
+            .display()
+    );
+    let added = d.added.first().expect("an added tool").name.clone();
+
     // What Rust's search_endpoints ranking says (every match, best first).
     let registry = Registry::compiled();
     let expected: Vec<Vec<(String, f32)>> = QUERIES
@@ -157,9 +178,14 @@ async fn the_catalog_works_in_headless_chromium() {
         .collect();
 
     let (tool, enum_value, nested) = tool_with_enum_and_nested_object();
+    // Where scripts/catalog-browser.sh installs it, unless told.
     let playwright = std::env::var("CATALOG_PLAYWRIGHT").unwrap_or_else(|_| {
-        target
-            .join("browser-tools/node_modules/playwright-core")
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_default();
+        cache
+            .join("windmill-mcp/browser-tools/node_modules/playwright-core")
             .display()
             .to_string()
     });
@@ -174,6 +200,7 @@ async fn the_catalog_works_in_headless_chromium() {
         "queries": QUERIES,
         "search": {"query": "run a script by its path"},
         "tool": {"name": tool, "enumValue": enum_value, "nestedArg": nested},
+        "diff": {"url": diff_url, "tool": added},
         "screenshots": out,
     });
     let config_path = out.join("config.json");
@@ -297,6 +324,35 @@ async fn the_catalog_works_in_headless_chromium() {
             r["screenshots"]
         );
     }
+    let diff = &report["diff"];
+    assert_eq!(
+        diff["consoleErrors"],
+        json!([]),
+        "diff page: console errors"
+    );
+    let links = |k: &str| diff[k].as_u64().unwrap_or(0) as usize;
+    assert!(
+        links("linksNew") >= d.added.len() + d.changed.len(),
+        "diff page: {diff}"
+    );
+    assert!(
+        links("linksOld") >= d.removed.len() + d.changed.len(),
+        "diff page: {diff}"
+    );
+    assert!(
+        links("breakingRows") > 0,
+        "diff page: breaking changes marked"
+    );
+    assert!(
+        diff["overflow1280"].as_i64().is_some_and(|o| o <= 0),
+        "diff page: overflow {}",
+        diff["overflow1280"]
+    );
+    assert_eq!(
+        diff["linkOpens"].as_str(),
+        Some(added.as_str()),
+        "diff page: a link opens the new catalog on its tool"
+    );
     eprintln!("served page: {served_bytes} bytes");
     assert!(served_bytes <= 1_500_000, "page weight {served_bytes}");
 }

@@ -5,7 +5,7 @@
 //   node tests/browser/catalog.cjs CONFIG.json   → one JSON report on stdout
 //
 // CONFIG: {playwright, chromium, targets: [{label, url}], queries: [..], search: {query, expect},
-//          tool: {name, enumValue, nestedArg}, screenshots: DIR}
+//          tool: {name, enumValue, nestedArg}, diff: {url, tool}, screenshots: DIR}
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -22,12 +22,39 @@ async function main() {
     ],
   });
   const reports = [];
+  let diff = null;
   try {
     for (const target of config.targets) reports.push(await check(browser, target, config));
+    if (config.diff) diff = await checkDiff(browser, config);
   } finally {
     await browser.close();
   }
-  process.stdout.write(JSON.stringify({ reports }) + "\n");
+  process.stdout.write(JSON.stringify({ reports, diff }) + "\n");
+}
+
+// The `spec diff --html` page: no console errors, its links into both catalogs, and a link that
+// opens the new catalog on the tool it names.
+async function checkDiff(browser, config) {
+  const report = { consoleErrors: [] };
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") report.consoleErrors.push(m.type() + ": " + m.text()); });
+  page.on("pageerror", (e) => report.consoleErrors.push("pageerror: " + e.message));
+  await page.goto(config.diff.url, { waitUntil: "load" });
+  report.linksOld = await page.locator('a[href^="old/index.html#tool/"]').count();
+  report.linksNew = await page.locator('a[href^="new/index.html#tool/"]').count();
+  report.breakingRows = await page.locator("tr.breaking").count();
+  report.overflow1280 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const shot = path.join(config.screenshots, "diff-1280.png");
+  await page.screenshot({ path: shot });
+  report.screenshots = [shot];
+  const link = page.locator('a[href="new/index.html#tool/' + encodeURIComponent(config.diff.tool) + '"]').first();
+  await link.click();
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+  await page.waitForFunction((n) => (document.getElementById("tool-name") || {}).textContent === n, config.diff.tool, { timeout: 5000 }).catch(() => {});
+  report.linkOpens = await page.evaluate(() => (document.getElementById("tool-name") || {}).textContent || null);
+  await context.close();
+  return report;
 }
 
 // Time to the first render of a fresh load (new context, nothing cached): what the page records
