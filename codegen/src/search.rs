@@ -393,6 +393,9 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// Phrases a query may spell in several words, rewritten to the word operations use.
 pub const PHRASES: &[(&[&str], &str)] = &[
     (&["who", "am", "i"], "whoami"),
+    (&["who", "reports"], "hierarchy"),
+    (&["reporting", "line"], "hierarchy"),
+    (&["reporting", "lines"], "hierarchy"),
     (&["who", "i", "am"], "whoami"),
     (&["sign", "in"], "login"),
     (&["log", "in"], "login"),
