@@ -55,6 +55,9 @@ const QUERIES: &[&str] = &[
     "audit trail who did what",
     "rotate the value of a secret",
     "what version of windmill is this",
+    // Phrases rewritten to one word (codegen/src/search.rs, PHRASES).
+    "who reports to whom",
+    "reporting lines",
 ];
 
 /// A generous ceiling on the median first render (the target, under a second, is measured and
