@@ -64,7 +64,7 @@ struct Gate {
     options: Arc<HttpOptions>,
 }
 
-/// The application: MCP routes plus `/health`.
+/// The application: MCP routes, `/health`, and the tool catalog at `/`.
 pub fn app(shared: Arc<Shared>, options: HttpOptions) -> Router {
     let mut config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.allowed_hosts.clone())
@@ -118,8 +118,13 @@ pub fn app(shared: Arc<Shared>, options: HttpOptions) -> Router {
         shared,
         options: Arc::new(options),
     };
+    let page = gate.clone();
     mcp.layer(axum::middleware::from_fn_with_state(gate, check_request))
         .route("/health", get(|| async { "ok" }))
+        .route(
+            "/",
+            get(move |headers: HeaderMap| catalog_page(page.clone(), headers)),
+        )
 }
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
@@ -338,6 +343,57 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
         items,
     });
     next.run(req).await
+}
+
+/// `GET /`: the tool catalog (see `crate::catalog`), behind the same `Host`/`Origin` checks as the
+/// MCP routes. It needs no token: it shows the served spec's tools, never workspace data.
+async fn catalog_page(gate: Gate, headers: HeaderMap) -> Response {
+    let allowed = &gate.options.allowed_hosts;
+    match headers.get(header::HOST).and_then(|v| v.to_str().ok()) {
+        Some(h) if host_allowed(h, allowed) => {}
+        None if allowed.is_empty() => {}
+        Some(_) => {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this Host is not allowed (see --allowed-hosts)",
+            )
+        }
+        None => return plain(StatusCode::BAD_REQUEST, "Bad Request: missing Host header"),
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if !origin
+            .to_str()
+            .is_ok_and(|o| origin_allowed(o, &gate.options.allowed_origins))
+        {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this Origin is not allowed (see --allowed-origins)",
+            );
+        }
+    }
+    let registry = gate.shared.registry();
+    match tokio::task::spawn_blocking(move || crate::catalog::served_page(&registry)).await {
+        Ok(Ok(page)) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    crate::catalog::CONTENT_SECURITY_POLICY,
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::X_FRAME_OPTIONS, "DENY"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            page.to_string(),
+        )
+            .into_response(),
+        Ok(Err(e)) => plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the catalog could not be made: {e}"),
+        ),
+    }
 }
 
 #[cfg(test)]

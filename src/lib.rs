@@ -13,9 +13,12 @@
 //! * [`config`]: what a server is configured with and what one caller may see;
 //! * [`mcp`]: the MCP server: typed dispatch of `tools/list` and `tools/call`, validation, and the
 //!   discovery tools;
+//! * [`catalog`]: the endpoint tools as a web page a person browses (`GET /`, `tools catalog`,
+//!   `spec diff --html`);
 //! * [`http`]: the Streamable HTTP front: routes, authentication, `Host`/`Origin` checks;
 //! * [`cli`]: the command line (`serve`, `stdio`, `tools`, `spec`).
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod endpoints;

@@ -119,6 +119,7 @@ fn find_cycle(deps: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> 
 fn top_level_modules_have_no_cycles() {
     let deps = dependencies();
     for expected in [
+        "catalog",
         "cli",
         "config",
         "endpoints",
@@ -150,6 +151,10 @@ fn top_level_modules_have_no_cycles() {
         ("workspace", "mcp"),
         ("mcp", "http"),
         ("http", "cli"),
+        // The catalog page reads the tools below it; only the fronts (http, cli) show it.
+        ("mcp", "catalog"),
+        ("catalog", "http"),
+        ("catalog", "cli"),
     ] {
         assert!(
             lower_than(low, high),

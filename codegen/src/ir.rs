@@ -137,6 +137,10 @@ pub struct McpExtensions {
     pub include_query_params: Option<Vec<String>>,
     /// Properties that are required although the spec marks them optional.
     pub required_fields: Vec<String>,
+    /// `x-mcp-tool-name` (v1.780.0 on): the name Windmill's own server gives the tool, when it
+    /// names it otherwise than the operationId.
+    #[serde(default)]
+    pub tool_name: Option<String>,
 }
 
 /// MCP tool annotations.

@@ -415,6 +415,10 @@ impl<'a> OpCtx<'a> {
                     Some(s) => m.instructions = Some(s.to_owned()),
                     None => self.err(ptr, "`x-mcp-instructions` must be a string"),
                 },
+                "x-mcp-tool-name" => match v.as_str() {
+                    Some(s) => m.tool_name = Some(s.to_owned()),
+                    None => self.err(ptr, "`x-mcp-tool-name` must be a string"),
+                },
                 "x-mcp-tool-include-fields"
                 | "x-mcp-tool-opaque-fields"
                 | "x-mcp-tool-include-query-params"

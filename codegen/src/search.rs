@@ -72,7 +72,7 @@ impl Field {
 }
 
 /// Longest word kept (longer ones are hashes, base64 and the like).
-const MAX_WORD_CHARS: usize = 40;
+pub const MAX_WORD_CHARS: usize = 40;
 /// Most characters of a query read; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most words of a query used.
@@ -80,7 +80,7 @@ pub const MAX_QUERY_WORDS: usize = 24;
 const _: () = assert!(MAX_QUERY_WORDS <= 32, "query words are bits of a u32");
 
 /// Words that carry no meaning for search, dropped at build and query time.
-const STOP_WORDS: &[&str] = &[
+pub const STOP_WORDS: &[&str] = &[
     "a", "about", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can", "could", "did",
     "do", "does", "e", "eg", "for", "from", "g", "give", "has", "have", "how", "i", "ie", "if",
     "in", "into", "is", "it", "its", "let", "like", "me", "my", "of", "on", "or", "our", "please",
@@ -91,7 +91,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// Groups of words that mean the same thing (or nearly) in Windmill, with the weight a query
 /// word's companions get. A query word expands to the other members of every group it is in.
-const SYNONYMS: &[(f32, &[&str])] = &[
+pub const SYNONYMS: &[(f32, &[&str])] = &[
     (0.6, &["run", "execute", "execution", "launch"]),
     (0.5, &["job", "run", "execution"]),
     (0.7, &["variable", "secret", "env"]),
@@ -391,7 +391,7 @@ pub const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// Phrases a query may spell in several words, rewritten to the word operations use.
-const PHRASES: &[(&[&str], &str)] = &[
+pub const PHRASES: &[(&[&str], &str)] = &[
     (&["who", "am", "i"], "whoami"),
     (&["who", "reports"], "hierarchy"),
     (&["reporting", "line"], "hierarchy"),

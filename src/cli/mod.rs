@@ -77,6 +77,12 @@ enum ToolsCommand {
     },
     /// Counts and bytes per selection, and what the generator degraded.
     Stats,
+    /// Write the tool catalog (the page `serve` shows at `/`) as a static site: `DIR/index.html`.
+    Catalog {
+        /// The directory to write to (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(ClapArgs, Clone)]
@@ -279,6 +285,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 ToolsCommand::Show { name } => tools::show(&name)?,
                 ToolsCommand::Search { query, limit } => tools::search(&query, limit),
                 ToolsCommand::Stats => tools::stats(),
+                ToolsCommand::Catalog { out } => tools::catalog(&out)?,
             };
             println!("{}", out.trim_end());
             Ok(())

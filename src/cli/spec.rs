@@ -2,8 +2,9 @@
 //!
 //! * `spec pull --from <windmill> [--out DIR]`: `GET <windmill>/api/openapi.json`, check that it lowers
 //!   into tools, write it as `DIR/openapi.json` and print the command that rebuilds against it;
-//! * `spec diff OLD NEW [--json]`: tools added, removed and changed between two specs
+//! * `spec diff OLD NEW [--json] [--html OUT]`: tools added, removed and changed between two specs
 //!   ([`windmill_mcp_codegen::diff`]); `@compiled` stands for the tools compiled into this binary;
+//!   `--html` writes the comparison as a page with the catalogs of both versions;
 //! * `spec bundle SPEC OUT`: the spec with its cross-file `$ref`s brought in, as one JSON file.
 
 use std::fmt::Write as _;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use windmill_mcp_codegen::diff::{self, ApiDiff, ApiView};
 use windmill_mcp_codegen::{is_curated, load, lower, read_api};
 
+use crate::catalog::{self, Source};
 use crate::endpoints::Registry;
 use crate::upstream::spec::{fetch_openapi_json, MAX_SPEC_BYTES};
 use crate::upstream::{Limits, Windmill};
@@ -43,6 +45,10 @@ pub enum SpecCommand {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also write the comparison as a web page: `OUT/index.html`, with the catalogs of both
+        /// versions in `OUT/old/` and `OUT/new/` (every tool linked into the one that has it).
+        #[arg(long, value_name = "OUT")]
+        html: Option<PathBuf>,
     },
     /// Write a spec with its cross-file references brought in, as one self-contained JSON file.
     Bundle {
@@ -61,14 +67,29 @@ pub async fn run(cmd: SpecCommand) -> Result<(), String> {
             print!("{}", pulled.report());
             Ok(())
         }
-        SpecCommand::Diff { old, new, json } => {
-            let d = tokio::task::spawn_blocking(move || diff_specs(&old, &new))
-                .await
-                .map_err(|e| format!("the comparison stopped: {e}"))??;
+        SpecCommand::Diff {
+            old,
+            new,
+            json,
+            html,
+        } => {
+            let (d, written) = tokio::task::spawn_blocking(move || {
+                let d = diff_specs(&old, &new)?;
+                let written = match html {
+                    Some(out) => Some(write_diff_site(&old, &new, &d, &out)?),
+                    None => None,
+                };
+                Ok::<_, String>((d, written))
+            })
+            .await
+            .map_err(|e| format!("the comparison stopped: {e}"))??;
             if json {
                 println!("{}", d.to_json());
             } else {
                 print!("{}", d.to_table());
+            }
+            if let Some(w) = written {
+                eprintln!("{}", w.report());
             }
             Ok(())
         }
@@ -221,6 +242,51 @@ fn view_of(spec: &str) -> Result<ApiView, String> {
 /// `spec diff`: compares two specs (paths, or [`COMPILED`]).
 pub fn diff_specs(old: &str, new: &str) -> Result<ApiDiff, String> {
     Ok(diff::diff_views(&view_of(old)?, &view_of(new)?))
+}
+
+/// The catalog of a spec (a path, or [`COMPILED`]): one side of a comparison.
+pub fn source_of(spec: &str) -> Result<Source, String> {
+    if spec == COMPILED {
+        return Ok(Source::of_registry(Registry::compiled()));
+    }
+    let (api, _) = read_api(Path::new(spec)).map_err(|e| format!("{spec}: {e}"))?;
+    Ok(Source::of_api(&api))
+}
+
+/// What `spec diff --html` wrote.
+#[derive(Debug, Clone)]
+pub struct DiffSite {
+    /// The comparison page and the two catalogs, with their sizes.
+    pub files: Vec<(PathBuf, usize)>,
+}
+
+impl DiffSite {
+    pub fn report(&self) -> String {
+        let mut s = String::new();
+        for (p, n) in &self.files {
+            let _ = writeln!(s, "wrote {} ({n} bytes)", p.display());
+        }
+        s.trim_end().to_owned()
+    }
+}
+
+/// `spec diff --html OUT`: `OUT/index.html` (the comparison), `OUT/old/index.html` and
+/// `OUT/new/index.html` (the catalogs of both versions, which the comparison links into).
+pub fn write_diff_site(old: &str, new: &str, d: &ApiDiff, out: &Path) -> Result<DiffSite, String> {
+    let mut files = Vec::new();
+    for (spec, dir) in [(old, "old"), (new, "new")] {
+        let source = source_of(spec)?;
+        files.push(catalog::write_site(&source, &out.join(dir)).map_err(|e| e.to_string())?);
+    }
+    let page = catalog::diff_page::diff_page(
+        d,
+        &catalog::diff_page::Catalogs {
+            old: "old/index.html",
+            new: "new/index.html",
+        },
+    );
+    files.push(catalog::write_file(&out.join("index.html"), &page).map_err(|e| e.to_string())?);
+    Ok(DiffSite { files })
 }
 
 // ---------------------------------------------------------------------------------------------

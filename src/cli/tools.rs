@@ -119,6 +119,20 @@ pub fn search(query: &str, limit: usize) -> String {
     out
 }
 
+/// `tools catalog --out DIR`: the catalog page of the compiled-in tools, as `DIR/index.html`.
+pub fn catalog(out: &std::path::Path) -> Result<String, String> {
+    let registry = Registry::compiled();
+    let source = crate::catalog::Source::of_registry(registry);
+    let (path, bytes) = crate::catalog::write_site(&source, out).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "wrote {} ({bytes} bytes, {} tools of {} {}); open it in a browser, no server needed",
+        path.display(),
+        source.tools.len(),
+        source.title,
+        source.version
+    ))
+}
+
 /// Bytes of Windmill's own `tools/list` for its 38 curated tools (v1.743.0, measured live).
 pub const WINDMILL_BUILTIN_CURATED_BYTES: usize = 47_501;
 

@@ -59,6 +59,17 @@ impl SearchIndex {
         }
     }
 
+    /// The index's terms with their encoded postings, sorted by term (for a copy of the ranking
+    /// elsewhere, e.g. the catalog page's search box).
+    pub fn terms(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.terms.iter().map(|(t, p)| (*t, *p))
+    }
+
+    /// What one quantum of a posting's weight is worth.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
     /// The best matching entries for `query`, best first: at most `limit`, only those `admit`
     /// accepts (it is asked only about entries that match at all). Empty when nothing matches.
     pub fn search<'a>(
@@ -83,13 +94,13 @@ impl SearchIndex {
 }
 
 /// Weight of the share of an operation's name the query covers.
-const NAME_BONUS: f32 = 6.0;
+pub const NAME_BONUS: f32 = 6.0;
 /// Added when the query is the operation's name (`getJobLogs`, `get_job_logs`, `get job logs`).
-const EXACT_NAME_BONUS: f32 = 100.0;
+pub const EXACT_NAME_BONUS: f32 = 100.0;
 /// The part of the BM25 score an operation keeps however little of the query it covers.
-const COVERAGE_FLOOR: f32 = 0.25;
+pub const COVERAGE_FLOOR: f32 = 0.25;
 /// Factor for operations in the curated set (Windmill's `x-mcp-tool` ones: the common tasks).
-const CURATED_PRIOR: f32 = 1.08;
+pub const CURATED_PRIOR: f32 = 1.08;
 
 /// [`SearchIndex::search`] over the compiled-in endpoints.
 pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> Vec<Hit<'static>> {
