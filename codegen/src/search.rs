@@ -521,7 +521,14 @@ pub struct Index {
 /// The words of each field of an operation.
 fn field_terms(op: &Operation, field: Field) -> Vec<String> {
     match field {
-        Field::Name => terms(&op.name),
+        Field::Name => {
+            // The curated name too (`createApp` finds createAppRawSource, listed so in `curated`).
+            let mut t = terms(&op.name);
+            if let Some(c) = op.curated.as_ref().filter(|c| c.name != op.name) {
+                t.extend(terms(&c.name));
+            }
+            t
+        }
         Field::Summary => op.title.as_deref().map(terms).unwrap_or_default(),
         Field::Tags => op.tags.iter().flat_map(|t| terms(t)).collect(),
         Field::Path => op

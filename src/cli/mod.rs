@@ -220,6 +220,7 @@ impl Common {
                 job_timeout: Duration::from_secs(self.job_timeout.max(1)),
                 ..ItemOptions::default()
             },
+            ..Settings::default()
         })
     }
 }

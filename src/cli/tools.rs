@@ -29,7 +29,7 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
     let registry = Registry::compiled();
     let entries: Vec<&ToolEntry> = registry
         .select(sel)
-        .filter(|e| tag.is_none_or(|t| e.endpoint.tags.contains(&t)))
+        .filter(|e| tag.is_none_or(|t| e.endpoint.tags.iter().any(|x| x == t)))
         .collect();
     if as_json {
         let tools: Vec<Value> = entries
@@ -102,7 +102,7 @@ pub fn search(query: &str, limit: usize) -> String {
             .search(registry.all(), query, &|_| true, limit.clamp(1, 100));
     let mut out = String::new();
     for (i, h) in hits.iter().enumerate() {
-        let e = h.entry.endpoint;
+        let e = &h.entry.endpoint;
         let _ = writeln!(
             out,
             "{:>2}. {:<40} {:>7.2}  {} {}",
@@ -223,7 +223,7 @@ pub fn stats() -> String {
     let with_output = registry
         .all()
         .iter()
-        .filter(|e| e.endpoint.output_schema.is_some())
+        .filter(|e| e.tool.output_schema.is_some())
         .count();
     let _ = writeln!(
         out,

@@ -160,6 +160,18 @@ Find the other {} with search_endpoints (plain words: what the script does, its 
     )
 }
 
+/// The endpoint tools a caller lists, in their listed form, in listing order: Windmill's curated
+/// names and shapes in the `curated` tool mode, operationIds and every parameter in the others.
+pub fn listed_endpoints<'a>(
+    registry: &'a Registry,
+    exposure: &'a Exposure,
+) -> impl Iterator<Item = &'a Tool> + 'a {
+    registry
+        .listing(&exposure.selection, exposure.profile)
+        .filter(|(e, _)| !exposure.read_only || e.endpoint.hints.read_only)
+        .map(|(_, t)| t)
+}
+
 /// The discovery and endpoint tools a caller sees, in `tools/list` order (discovery tools first,
 /// then endpoint tools by name), in its client profile and with its name length.
 pub fn listed_endpoint_tools(registry: &Registry, exposure: &Exposure) -> Vec<Tool> {
@@ -177,12 +189,7 @@ fn listed_static_tools(
     } else {
         &[]
     };
-    let endpoints = registry
-        .all()
-        .iter()
-        .zip(registry.listed(exposure.profile))
-        .filter(|(e, _)| exposure.lists(e.endpoint))
-        .map(|(_, t)| t);
+    let endpoints = listed_endpoints(registry, exposure);
     discovery
         .iter()
         .chain(endpoints)
