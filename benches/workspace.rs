@@ -1,14 +1,16 @@
 //! Workspace scripts and flows benchmark: `cargo bench --bench workspace`.
 //!
-//! Starts the fake Windmill in this process with a workspace of 5,000 scripts and 500 flows, and
-//! `windmill-mcp serve` (the release binary) as a child process on loopback, then measures through
-//! rmcp's client over Streamable HTTP:
-//! - cold discovery: the first `tools/list`, which lists and fetches everything, with the number of
-//!   upstream calls by kind;
-//! - warm `tools/list`: one page (the default 100 tools) and the whole list (all pages), against a
-//!   direct HTTP GET of one page of the fake's script listing (the floor);
-//! - a script tool call (run + wait) against the same two requests made directly;
-//! - resident memory with 5,500 and with 10,000 scripts cached.
+//! Starts the fake Windmill in this process with a workspace of 5,000 scripts, 500 flows and the
+//! 46 realistic items of the search evaluation, and `windmill-mcp serve` (the release binary, default
+//! settings: scripts and flows `auto`, 64,000 B listing budget) as a child process on loopback, then
+//! measures through rmcp's client over Streamable HTTP:
+//! - cold discovery: the first `tools/list`, with the number of upstream calls by kind, and the
+//!   whole listing's size; the same with `?scripts=all&flows=all` (every item a tool) for comparison;
+//! - warm `tools/list` (all pages) against a direct HTTP GET of one page of the fake's script
+//!   listing (the floor);
+//! - `search_endpoints` over the 5,546 items (and the API), with paraphrases of the evaluation;
+//! - a call of an unlisted script through `call_endpoint` against the same two requests made directly;
+//! - with 10,000 scripts: search latency, and resident memory once they are read.
 //!
 //! Figures are printed; nothing is asserted about time.
 
@@ -29,6 +31,7 @@ use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{RoleClient, ServiceExt};
+use serde_json::{json, Value};
 
 struct Server {
     child: tokio::process::Child,
@@ -66,74 +69,129 @@ fn count(fake: &windmill_fake::FakeWindmill, path: &str) -> usize {
     fake.requests_matching("GET", path).len()
 }
 
+fn is_item(name: &str) -> bool {
+    name.starts_with("s-") || name.starts_with("f-")
+}
+
+/// The paraphrases of the search evaluation (endpoints and workspace).
+fn queries() -> Vec<String> {
+    let text = include_str!("../tests/search_eval/queries.json");
+    let v: Value = serde_json::from_str(text).expect("queries.json");
+    ["endpoints", "workspace"]
+        .iter()
+        .flat_map(|k| v[k].as_array().cloned().unwrap_or_default())
+        .filter_map(|q| q["query"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn big_fake_state(scripts: usize, flows: usize) -> windmill_fake::FakeState {
+    let mut st = windmill_fake::FakeState::seeded();
+    windmill_fake::add_big_workspace(&mut st, scripts, flows);
+    if let Some(ws) = st.workspaces.get_mut(windmill_fake::WS_BIG) {
+        windmill_fake::add_realistic_items(ws);
+    }
+    st
+}
+
+/// Cold discovery: the first `tools/list` page, then all pages; upstream calls and bytes.
+struct Cold {
+    first_ms: f64,
+    upstream: usize,
+    pages: usize,
+    details: usize,
+    tools: usize,
+    items: usize,
+    bytes: usize,
+}
+
+async fn cold(fake: &windmill_fake::FakeWindmill, url: &str) -> Cold {
+    fake.clear_requests();
+    let client = connect(url).await;
+    let t = Instant::now();
+    let _ = client.list_tools(None).await.expect("first page");
+    let first_ms = t.elapsed().as_secs_f64() * 1e3;
+    let upstream = fake.requests().len();
+    let pages = count(fake, "/scripts/list") + count(fake, "/flows/list");
+    let details = count(fake, "/scripts/get/p/") + count(fake, "/flows/get/");
+    let mut cursor = None;
+    let (mut tools, mut items, mut bytes) = (0, 0, 0);
+    loop {
+        let page = client
+            .list_tools(Some(
+                rmcp::model::PaginatedRequestParams::default().with_cursor(cursor),
+            ))
+            .await
+            .expect("page");
+        bytes += serde_json::to_vec(&page).map(|b| b.len()).unwrap_or(0);
+        tools += page.tools.len();
+        items += page.tools.iter().filter(|t| is_item(&t.name)).count();
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let _ = client.cancel().await;
+    Cold {
+        first_ms,
+        upstream,
+        pages,
+        details,
+        tools,
+        items,
+        bytes,
+    }
+}
+
+async fn search_times(
+    client: &RunningService<RoleClient, ClientConfig>,
+    queries: &[String],
+    rounds: usize,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(queries.len() * rounds);
+    for _ in 0..rounds {
+        for q in queries {
+            let args = json!({"query": q, "limit": 8});
+            let t = Instant::now();
+            let r = client
+                .call_tool(
+                    CallToolRequestParams::new("search_endpoints")
+                        .with_arguments(args.as_object().cloned().unwrap_or_default()),
+                )
+                .await
+                .expect("search");
+            out.push(t.elapsed().as_secs_f64() * 1e3);
+            assert_ne!(r.is_error, Some(true));
+        }
+    }
+    out
+}
+
 #[tokio::main]
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let iterations: usize = std::env::var("BENCH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
+    let iterations = common::env_usize("BENCH_ITERATIONS", 500);
     let (scripts, flows) = (5000, 500);
-    let mut st = windmill_fake::FakeState::seeded();
-    windmill_fake::add_big_workspace(&mut st, scripts, flows);
-    let fake = windmill_fake::start_with(st).await;
+    let fake = windmill_fake::start_with(big_fake_state(scripts, flows)).await;
     let mut server = start_server(&fake.base_url).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle = rss(server.pid);
-    let client = connect(&server.url).await;
 
-    // Cold discovery.
-    fake.clear_requests();
-    let t = Instant::now();
-    let first = client.list_tools(None).await.expect("first page");
-    let cold = t.elapsed();
-    let upstream = fake.requests().len();
-    let pages = count(&fake, "/scripts/list") + count(&fake, "/flows/list");
-    let details = count(&fake, "/scripts/get/p/") + count(&fake, "/flows/get/");
-    let resources = count(&fake, "/resources/list");
-    let all = client.list_all_tools().await.expect("all pages");
-    let items = all
-        .iter()
-        .filter(|t| t.name.starts_with("s-") || t.name.starts_with("f-"))
-        .count();
+    // Cold discovery, default settings, then with every item listed (a server of its own).
+    let auto = cold(&fake, &server.url).await;
     let after_5500 = rss(server.pid);
+    let mut all_server = start_server(&fake.base_url).await;
+    let everything = cold(&fake, &format!("{}?scripts=all&flows=all", all_server.url)).await;
+    let _ = all_server.child.kill().await;
 
-    // Warm tools/list: one page, and the whole list.
+    // Warm tools/list, all pages, against the direct floor.
+    let client = connect(&server.url).await;
     let http = reqwest::Client::new();
     let direct_url = format!(
         "{}/api/w/{}/scripts/list?per_page=100&page=7",
         fake.base_url,
         windmill_fake::WS_BIG
     );
-    for _ in 0..30 {
-        let _ = client.list_tools(None).await.expect("warm up");
-        let _ = http
-            .get(&direct_url)
-            .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
-            .send()
-            .await
-            .expect("direct")
-            .bytes()
-            .await;
-    }
-    let mut page = Vec::with_capacity(iterations);
-    let mut later_page = Vec::with_capacity(iterations);
-    let mut direct = Vec::with_capacity(iterations);
-    let cursor =
-        Some(rmcp::model::PaginatedRequestParams::default().with_cursor(Some("o:3000".into())));
-    for _ in 0..iterations {
-        let t = Instant::now();
-        let r = client.list_tools(None).await.expect("page");
-        page.push(t.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(r.tools.len(), first.tools.len());
-        let t = Instant::now();
-        let r = client
-            .list_tools(cursor.clone())
-            .await
-            .expect("page at 3000");
-        later_page.push(t.elapsed().as_secs_f64() * 1e3);
-        assert!(!r.tools.is_empty());
-        let t = Instant::now();
+    let direct_get = || async {
         let b = http
             .get(&direct_url)
             .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
@@ -143,23 +201,31 @@ async fn main() {
             .bytes()
             .await
             .expect("body");
-        direct.push(t.elapsed().as_secs_f64() * 1e3);
         assert!(!b.is_empty());
+    };
+    for _ in 0..30 {
+        let _ = client.list_all_tools().await.expect("warm up");
+        direct_get().await;
     }
-    let mut full = Vec::new();
-    for _ in 0..(iterations / 25).max(5) {
+    let mut list = Vec::with_capacity(iterations);
+    let mut direct = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
         let t = Instant::now();
-        let r = client.list_all_tools().await.expect("all");
-        full.push(t.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(r.len(), all.len());
+        let r = client.list_all_tools().await.expect("all pages");
+        list.push(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(r.len(), auto.tools);
+        let t = Instant::now();
+        direct_get().await;
+        direct.push(t.elapsed().as_secs_f64() * 1e3);
     }
 
-    // A script tool call (run + one poll) against the same two requests made directly.
-    let name = "s-u_ana_task9";
-    let args = serde_json::json!({"name": "bench"})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    // Search over the 5,546 items and the API.
+    let queries = queries();
+    let _ = search_times(&client, &queries, 1).await;
+    let search = search_times(&client, &queries, (iterations / queries.len()).max(3)).await;
+
+    // An unlisted script through call_endpoint, against the same two requests made directly.
+    let args = json!({"name": "s-u_ana_task9", "arguments": {"name": "bench"}});
     let run_url = format!(
         "{}/api/w/{}/jobs/run/p/u/ana/task9",
         fake.base_url,
@@ -170,7 +236,10 @@ async fn main() {
     for _ in 0..iterations {
         let t = Instant::now();
         let r = client
-            .call_tool(CallToolRequestParams::new(name).with_arguments(args.clone()))
+            .call_tool(
+                CallToolRequestParams::new("call_endpoint")
+                    .with_arguments(args.as_object().cloned().unwrap_or_default()),
+            )
             .await
             .expect("call");
         via.push(t.elapsed().as_secs_f64() * 1e3);
@@ -179,7 +248,7 @@ async fn main() {
         let id = http
             .post(&run_url)
             .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
-            .json(&args)
+            .json(&args["arguments"])
             .send()
             .await
             .expect("run")
@@ -205,53 +274,48 @@ async fn main() {
     let _ = client.cancel().await;
     let _ = server.child.kill().await;
 
-    // Memory with 10,000 scripts cached.
-    let mut st = windmill_fake::FakeState::seeded();
-    windmill_fake::add_big_workspace(&mut st, 10_000, 0);
-    let fake10k = windmill_fake::start_with(st).await;
+    // 10,000 scripts: cold discovery, search, memory once read.
+    let fake10k = windmill_fake::start_with(big_fake_state(10_000, 0)).await;
     let mut server10k = start_server(&fake10k.base_url).await;
+    let cold10k = cold(&fake10k, &server10k.url).await;
     let client10k = connect(&server10k.url).await;
-    let t = Instant::now();
-    let _ = client10k.list_tools(None).await.expect("cold 10k");
-    let cold10k = t.elapsed();
-    let rss10k_cached = rss(server10k.pid);
-    let all10k = client10k.list_all_tools().await.expect("all 10k");
+    let _ = search_times(&client10k, &queries, 1).await;
+    let search10k = search_times(&client10k, &queries, (iterations / queries.len()).max(3)).await;
     let rss10k = rss(server10k.pid);
     let _ = client10k.cancel().await;
     let _ = server10k.child.kill().await;
 
-    let (p50, p99) = summary(page);
-    let (lp50, lp99) = summary(later_page);
+    let (l50, l99) = summary(list);
     let (d50, d99) = summary(direct);
-    let (f50, f99) = summary(full);
+    let (s50, s99) = summary(search);
+    let (t50, t99) = summary(search10k);
     let (v50, v99) = summary(via);
     let (r50, r99) = summary(direct_run);
+    let line = |label: &str, c: &Cold| {
+        println!(
+            "  {label:<38} first page {:>8.1} ms; {} upstream calls ({} listing pages, {} schema fetches); {} tools ({} scripts and flows), {} B in all pages",
+            c.first_ms, c.upstream, c.pages, c.details, c.tools, c.items, c.bytes
+        );
+    };
     println!(
-        "windmill-mcp workspace benchmark: {scripts} scripts + {flows} flows in the fake Windmill, release build, loopback"
+        "windmill-mcp workspace benchmark: {scripts} scripts + {flows} flows + 46 realistic items in the fake Windmill, release build, loopback"
     );
+    line("cold discovery, default (auto)", &auto);
+    line("cold discovery, ?scripts=all&flows=all", &everything);
     println!(
-        "  cold discovery (first tools/list)      {:>9.1} ms; {upstream} upstream calls: {pages} listing pages, {details} schema fetches, {resources} resource listings",
-        cold.as_secs_f64() * 1e3
+        "  warm tools/list, all {} tools, default  p50 {l50:>8.3} ms   p99 {l99:>8.3} ms",
+        auto.tools
     );
-    println!(
-        "  tools listed                           {} ({items} scripts and flows)",
-        all.len()
-    );
-    println!(
-        "  warm tools/list, first page of {:>4}    p50 {p50:>8.3} ms   p99 {p99:>8.3} ms",
-        first.tools.len()
-    );
-    println!("  warm tools/list, page at offset 3000   p50 {lp50:>8.3} ms   p99 {lp99:>8.3} ms");
     println!("  direct GET of 100 scripts (floor)      p50 {d50:>8.3} ms   p99 {d99:>8.3} ms");
     println!(
-        "  warm tools/list, all {} tools        p50 {f50:>8.3} ms   p99 {f99:>8.3} ms",
-        all.len()
+        "  search_endpoints, 5,546 items + API    p50 {s50:>8.3} ms   p99 {s99:>8.3} ms   ({} queries)",
+        queries.len()
     );
-    println!("  script tool call (run + wait)          p50 {v50:>8.3} ms   p99 {v99:>8.3} ms");
+    println!("  search_endpoints, 10,000 items + API   p50 {t50:>8.3} ms   p99 {t99:>8.3} ms");
+    println!("  unlisted script via call_endpoint      p50 {v50:>8.3} ms   p99 {v99:>8.3} ms");
     println!("  same two requests made directly        p50 {r50:>8.3} ms   p99 {r99:>8.3} ms");
+    line("cold discovery, 10,000 scripts", &cold10k);
     println!(
-        "  resident memory                        idle {idle} KiB; 5,500 items cached {after_5500} KiB; 10,000 scripts cached {rss10k_cached} KiB, after listing all of them {rss10k} KiB ({} tools, cold discovery {:.1} ms)",
-        all10k.len(),
-        cold10k.as_secs_f64() * 1e3
+        "  resident memory                        idle {idle} KiB; 5,546 items read {after_5500} KiB; 10,000 scripts read and searched {rss10k} KiB"
     );
 }

@@ -21,7 +21,10 @@ use super::discovery::{self, Discovery};
 use super::dispatch::{self, ToolKind, Unknown, MIN_STALE_REFRESH};
 use super::session::Session;
 use super::validate::{validate, validate_with};
-use super::{items_note, listed_endpoint_tools, listed_static_tools, Caller, Shared, INSTRUCTIONS};
+use super::{
+    items_note, items_note_pending, listed_endpoint_tools, listed_static_tools, Caller, Shared,
+    INSTRUCTIONS,
+};
 use crate::endpoints::runtime::Args;
 use crate::endpoints::{Registry, ToolEntry};
 use crate::listing::{profile::unprofile_args, shorten};
@@ -588,12 +591,17 @@ impl ServerHandler for McpServer {
             let scope = self.scope(&access, &caller);
             let read =
                 tokio::time::timeout(INSTRUCTIONS_WAIT, self.shared.items.catalog_task(&scope));
-            if let Ok(Ok(c)) = read.await {
-                let (scripts, flows) = c.counts();
-                let listed = c.listed(caller.exposure.profile, scope.item_budget).len();
-                let note = items_note(&access.workspace, scripts, flows, listed);
-                result.instructions = Some(format!("{INSTRUCTIONS} {note}"));
-            }
+            let note = match read.await {
+                Ok(Ok(c)) => {
+                    let (scripts, flows) = c.counts();
+                    let listed = c.listed(caller.exposure.profile, scope.item_budget).len();
+                    items_note(&access.workspace, scripts, flows, listed)
+                }
+                // Still listing a big workspace: say how to find them; the search tool's
+                // description gives the counts once the listing is read.
+                _ => items_note_pending(&access.workspace),
+            };
+            result.instructions = Some(format!("{INSTRUCTIONS} {note}"));
         }
         Ok(result)
     }

@@ -172,6 +172,15 @@ pub fn listed_endpoints<'a>(
         .map(|(_, t)| t)
 }
 
+/// [`items_note`] before the workspace's listing is read (a big workspace on a cold start).
+pub fn items_note_pending(workspace: &str) -> String {
+    format!(
+        "Workspace `{workspace}`'s scripts and flows are being read: those not listed as tools are found with search_endpoints \
+(plain words: what the script does, its folder or name) and run with call_endpoint and the name the search returned; \
+the search tool's description gives their number."
+    )
+}
+
 /// The discovery and endpoint tools a caller sees, in `tools/list` order (discovery tools first,
 /// then endpoint tools by name), in its client profile and with its name length.
 pub fn listed_endpoint_tools(registry: &Registry, exposure: &Exposure) -> Vec<Tool> {

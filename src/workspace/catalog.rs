@@ -879,8 +879,10 @@ async fn fill_budget(
     let mut largest = TYPICAL_ITEM_BYTES;
     let mut next = 0;
     while next < candidates.len() {
-        // As many as surely fit, at least one, at most the fetch concurrency.
-        let k = (left / largest).clamp(1, options.concurrency.max(1));
+        // As many as surely fit with room to spare (half the space left, counted in the largest
+        // size seen), at least one, at most the fetch concurrency: near the end one at a time,
+        // so at most one schema is fetched that does not fit.
+        let k = (left / (2 * largest)).clamp(1, options.concurrency.max(1));
         let batch: Vec<ItemInfo> = candidates[next..(next + k).min(candidates.len())].to_vec();
         next += batch.len();
         let (cached, todo): (Vec<ItemInfo>, Vec<ItemInfo>) = batch
