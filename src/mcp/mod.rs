@@ -98,13 +98,22 @@ impl std::fmt::Debug for Shared {
 impl Shared {
     /// The shared state of a server serving the compiled-in endpoints.
     pub fn new(settings: Settings) -> Result<Arc<Self>, ConfigError> {
+        Shared::with_registry(settings, Registry::compiled().clone())
+    }
+
+    /// The shared state of a server serving the endpoints of `registry` (e.g. one lowered at run
+    /// time from another spec with [`Registry::from_api`]).
+    pub fn with_registry(
+        settings: Settings,
+        registry: Arc<Registry>,
+    ) -> Result<Arc<Self>, ConfigError> {
         let windmill = Windmill::new(&settings.base_url, settings.limits)?;
         let items = Arc::new(Items::new(settings.item_options));
         Ok(Arc::new(Shared {
             settings,
             windmill,
             items,
-            registry: Registry::compiled().clone(),
+            registry,
             watch_rounds: Rounds::default(),
             static_bytes: Default::default(),
         }))
