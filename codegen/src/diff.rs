@@ -1341,3 +1341,58 @@ mod tests {
         assert_eq!(d.summary.old_tools, 1);
     }
 }
+
+#[cfg(test)]
+mod curation_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(version: &str, full: Value, curated_name: &str, curated: Value) -> ApiView {
+        ApiView {
+            version: version.into(),
+            tools: vec![ToolView {
+                name: "createAppRawSource".into(),
+                method: "POST".into(),
+                path: "/w/{workspace}/apps/create_raw_source".into(),
+                curated: true,
+                deprecated: false,
+                input_schema: full,
+                output_schema: None,
+                wire: BTreeMap::new(),
+                curation: Some(CurationView {
+                    name: curated_name.into(),
+                    description: String::new(),
+                    input_schema: curated,
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn curation_edits_are_not_api_changes() {
+        let full = json!({"type": "object", "properties": {"path": {"type": "string"}, "tag": {"type": "string"}}, "required": ["path"]});
+        let old = view(
+            "1",
+            full.clone(),
+            "createAppRawSource",
+            json!({"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}),
+        );
+        let new = view("2", full.clone(), "createApp", full);
+        let d = diff_views(&old, &new);
+        assert!(d.changed.is_empty(), "{:?}", d.changed);
+        assert_eq!(d.summary.curation_changed, 1);
+        assert_eq!(
+            d.curation[0].changes,
+            [
+                "listed as `createApp` (was `createAppRawSource`)",
+                "arguments now listed: `tag`"
+            ]
+        );
+        // An argument the API itself adds is an API change, not a curation change.
+        let grown = json!({"type": "object", "properties": {"path": {"type": "string"}, "tag": {"type": "string"}, "labels": {"type": "array"}}, "required": ["path"]});
+        let newer = view("3", grown.clone(), "createApp", grown);
+        let d = diff_views(&new, &newer);
+        assert!(d.curation.is_empty(), "{:?}", d.curation);
+        assert_eq!(d.changed.len(), 1);
+    }
+}

@@ -1253,3 +1253,68 @@ mod tests {
         assert_eq!(describe(None, None, None, "listScripts"), "List scripts");
     }
 }
+
+#[cfg(test)]
+mod curated_names {
+    use crate::load::{parse_text, Loaded};
+    use std::path::Path;
+
+    fn lowered(ops: &str) -> Result<crate::ir::Api, crate::SpecErrors> {
+        let text = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{ops}");
+        let root = Path::new("spec.yaml");
+        let doc = parse_text(&text, root).expect("parses");
+        super::lower(&Loaded {
+            doc,
+            root: root.to_path_buf(),
+            files: vec![root.to_path_buf()],
+        })
+    }
+
+    const OP: &str = "  /{p}:\n    get:\n      operationId: {id}\n      summary: {id}\n{extra}      responses: {'200': {description: ok}}\n";
+
+    fn op(p: &str, id: &str, extra: &str) -> String {
+        OP.replace("{p}", p)
+            .replace("{id}", id)
+            .replace("{extra}", extra)
+    }
+
+    #[test]
+    fn a_curated_name_may_be_another_operations_id() {
+        let spec = op("a", "createApp", "")
+            + &op(
+                "b",
+                "createAppRawSource",
+                "      x-mcp-tool: true\n      x-mcp-tool-name: createApp\n      x-mcp-tool-description: Windmill's words.\n",
+            );
+        let api = lowered(&spec).expect("lowers");
+        let raw = api
+            .operations
+            .iter()
+            .find(|o| o.name == "createAppRawSource")
+            .expect("op");
+        let c = raw.curated.as_ref().expect("curated");
+        assert_eq!(c.name, "createApp");
+        assert!(
+            c.description.starts_with("Windmill's words."),
+            "{}",
+            c.description
+        );
+        let low = api
+            .operations
+            .iter()
+            .find(|o| o.name == "createApp")
+            .expect("op");
+        assert!(low.curated.is_none());
+    }
+
+    #[test]
+    fn two_curated_tools_of_one_name_are_an_error_naming_both() {
+        let marks = "      x-mcp-tool: true\n      x-mcp-tool-name: deploy\n";
+        let spec = op("a", "deployOne", marks) + &op("b", "deployTwo", marks);
+        let err = lowered(&spec).expect_err("a clash").to_string();
+        assert!(
+            err.contains("deployOne") && err.contains("deployTwo") && err.contains("`deploy`"),
+            "{err}"
+        );
+    }
+}
