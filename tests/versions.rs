@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 use rmcp::model::ProtocolVersion;
 use serde_json::{json, Value};
 use windmill_fake::{self as fw, TOKEN_ALICE};
-use windmill_mcp::config::Settings;
+use windmill_mcp::config::{Settings, SpecSource};
 use windmill_mcp::endpoints::{Registry, Selection};
 use windmill_mcp::http::HttpOptions;
 use windmill_mcp::mcp::Shared;
@@ -314,4 +314,54 @@ async fn wildcard_values_reach_windmill_intact_with_a_lowered_spec() {
 )]
 async fn wildcard_values_reach_windmill_intact_with_the_compiled_spec() {
     wildcards_reach_the_fake(Registry::compiled().clone()).await;
+}
+
+/// `--spec live`: the tools of the document the connected Windmill serves (v1.740.0 here), with
+/// request building interpreted from it; `--spec compiled` keeps the compiled ones.
+#[tokio::test]
+async fn a_live_spec_serves_the_connected_windmills_operations() {
+    let fake = fw::start().await;
+    fake.state().version = "CE v1.740.0".to_owned();
+    let mut s = settings(&fake.base_url);
+    s.selection = Selection::All;
+    s.spec = SpecSource::Compiled;
+    let compiled = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert!(Arc::ptr_eq(&compiled, Registry::compiled()));
+    s.spec = SpecSource::Live;
+    let start = std::time::Instant::now();
+    let live = windmill_mcp::mcp::resolve_registry(&s).await;
+    eprintln!(
+        "live spec read and lowered in {:?} (debug build)",
+        start.elapsed()
+    );
+    assert_eq!(live.spec().version, "1.740.0");
+    assert!(live.get("editDeployTo").is_some());
+    assert!(live.get("listDataMetrics").is_none());
+    // `auto`: the running version differs from the compiled one only when it is not v1.740.0.
+    s.spec = SpecSource::Auto;
+    let auto = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert_eq!(auto.spec().version, "1.740.0");
+
+    s.spec = SpecSource::Live;
+    let url = serve_registry(s, live).await;
+    let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    assert!(tools.iter().any(|t| t.name == "editDeployTo"));
+    assert!(!tools.iter().any(|t| t.name == "listDataMetrics"));
+    fake.clear_requests();
+    let r = call(&client, "editDeployTo", json!({"deploy_to": "prod"})).await;
+    let sent = fake.requests_matching("POST", "/workspaces/edit_deploy_to");
+    assert_eq!(sent.len(), 1, "{}", text_of(&r));
+    assert_eq!(sent[0].path, "/api/w/demo/workspaces/edit_deploy_to");
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("JSON body");
+    assert_eq!(body, json!({"deploy_to": "prod"}));
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_live_spec_leaves_the_compiled_tools() {
+    let mut s = settings("http://127.0.0.1:9");
+    s.spec = SpecSource::Live;
+    let r = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert!(Arc::ptr_eq(&r, Registry::compiled()));
 }

@@ -119,6 +119,13 @@ impl Shared {
         }))
     }
 
+    /// The shared state of a server serving the endpoints `settings.spec` names (see
+    /// [`resolve_registry`]).
+    pub async fn for_spec(settings: Settings) -> Result<Arc<Self>, ConfigError> {
+        let registry = resolve_registry(&settings).await;
+        Shared::with_registry(settings, registry)
+    }
+
     /// The endpoint tools served.
     pub fn registry(&self) -> Arc<Registry> {
         self.registry.clone()
@@ -139,6 +146,64 @@ impl Shared {
             m.insert(key, n);
         }
         n
+    }
+}
+
+/// How long start-up waits for the connected Windmill's version or spec.
+const SPEC_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The endpoint tools `settings.spec` names, read once at start: the compiled ones, a file's, or
+/// the connected Windmill's served `/api/openapi.json` (`live`; `auto` only when its
+/// `/api/version` differs from the compiled spec's). A document that cannot be read or lowered
+/// leaves the compiled tools in place, with a warning saying why.
+pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
+    use crate::config::SpecSource;
+    use crate::upstream::spec;
+    let compiled = Registry::compiled().clone();
+    let windmill = |base: &str| spec::spec_client(base, SPEC_FETCH_TIMEOUT);
+    let result = match &settings.spec {
+        SpecSource::Compiled => return compiled,
+        SpecSource::File(path) => spec::file_registry(path),
+        SpecSource::Url(base) => match windmill(base) {
+            Ok(w) => spec::live_registry(&w).await,
+            Err(e) => Err(e),
+        },
+        SpecSource::Live | SpecSource::Auto => match windmill(&settings.base_url) {
+            Err(e) => Err(e),
+            Ok(w) => {
+                if settings.spec == SpecSource::Auto {
+                    let running = spec::running_version(&w)
+                        .await
+                        .ok()
+                        .and_then(|t| spec::parse_version(&t));
+                    let ours = spec::parse_version(&compiled.spec().version);
+                    if running.is_none() || running == ours {
+                        return compiled;
+                    }
+                }
+                spec::live_registry(&w).await
+            }
+        },
+    };
+    match result {
+        Ok(r) => {
+            tracing::info!(
+                "serving the {} endpoint tools of {} {} ({})",
+                r.all().len(),
+                r.spec().title,
+                r.spec().version,
+                r.spec().origin
+            );
+            Arc::new(r)
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the spec could not be read ({e}); serving the compiled tools of {} {}",
+                compiled.spec().title,
+                compiled.spec().version
+            );
+            compiled
+        }
     }
 }
 
