@@ -1,7 +1,7 @@
 //! What a server instance is configured with ([`Settings`]), and what one caller may see
 //! ([`Exposure`]). Plain data: `cli` fills it from flags, `http` narrows it per URL, `mcp` reads it.
 
-use crate::endpoints::{Endpoint, Selection};
+use crate::endpoints::{Operation, Selection};
 use crate::listing::Profile;
 use crate::upstream::{Limits, Token};
 use crate::workspace::{ItemOptions, ItemSelection};
@@ -35,6 +35,62 @@ pub struct Settings {
     pub items: ItemSelection,
     /// Refresh interval, job timeout and fetch concurrency of workspace scripts and flows.
     pub item_options: ItemOptions,
+    /// Which spec the endpoint tools come from (`--spec`).
+    pub spec: SpecSource,
+    /// How often the connected Windmill's version is checked (`live` and `auto`).
+    pub spec_check_interval: std::time::Duration,
+}
+
+/// Which spec the endpoint tools come from (`--spec`, `WINDMILL_MCP_SPEC`).
+///
+/// | value | tools |
+/// |---|---|
+/// | `auto` (default) | compiled while the connected Windmill's `/api/version` is the compiled spec's version; its served `/api/openapi.json` when it is another |
+/// | `live` | the connected Windmill's `/api/openapi.json`, whatever its version |
+/// | `compiled` | the spec compiled into this binary, never fetched |
+/// | a file | that document (YAML or JSON, with the files it `$ref`s) |
+/// | an `http(s)://` URL | the `/api/openapi.json` of the Windmill at that base URL |
+///
+/// A live spec is fetched at start and again when `/api/version` changes; a document that cannot be
+/// fetched or lowered leaves the tools in place, with a warning saying why.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SpecSource {
+    #[default]
+    Auto,
+    Live,
+    Compiled,
+    File(std::path::PathBuf),
+    /// The base URL of a Windmill whose served document is read.
+    Url(String),
+}
+
+impl SpecSource {
+    /// Parses `auto`, `live`, `compiled`, an `http(s)://` URL or a file path.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        Ok(match t {
+            "" | "auto" => SpecSource::Auto,
+            "live" => SpecSource::Live,
+            "compiled" => SpecSource::Compiled,
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                SpecSource::Url(url.to_owned())
+            }
+            path => {
+                let p = std::path::PathBuf::from(path);
+                if !p.exists() {
+                    return Err(format!(
+                        "`{path}` is neither `auto`, `live`, `compiled`, an http(s) URL nor an existing file"
+                    ));
+                }
+                SpecSource::File(p)
+            }
+        })
+    }
+
+    /// Whether the connected Windmill is watched for version changes.
+    pub fn follows_windmill(&self) -> bool {
+        matches!(self, SpecSource::Auto | SpecSource::Live)
+    }
 }
 
 impl Default for Settings {
@@ -53,6 +109,8 @@ impl Default for Settings {
             max_result_bytes: 100_000,
             items: ItemSelection::default(),
             item_options: ItemOptions::default(),
+            spec: SpecSource::Compiled,
+            spec_check_interval: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -82,12 +140,12 @@ pub struct Exposure {
 
 impl Exposure {
     /// Whether the endpoint is listed as a tool of its own.
-    pub fn lists(&self, e: &Endpoint) -> bool {
+    pub fn lists(&self, e: &Operation) -> bool {
         self.selection.admits(e) && (!self.read_only || e.hints.read_only)
     }
 
     /// Whether the endpoint can be found, described and called through the discovery tools.
-    pub fn reaches(&self, e: &Endpoint) -> bool {
+    pub fn reaches(&self, e: &Operation) -> bool {
         self.selection.reaches(e) && (!self.read_only || e.hints.read_only)
     }
 }

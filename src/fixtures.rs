@@ -105,7 +105,7 @@ fn constructs_tables() {
     );
     let curated: Vec<&str> = constructs::ENDPOINTS
         .iter()
-        .filter(|e| e.curated)
+        .filter(|e| e.curated.is_some())
         .map(|e| e.name)
         .collect();
     assert_eq!(curated, ["updateItem"]);

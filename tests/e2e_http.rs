@@ -404,11 +404,10 @@ async fn every_curated_tool_reaches_windmill_and_answers() {
             }
         }
         // JSON answers come as structured content as well.
-        let ep = windmill_mcp::endpoints::Registry::compiled()
+        let entry = windmill_mcp::endpoints::Registry::compiled()
             .get(tool)
-            .expect("known tool")
-            .endpoint;
-        if ep.output_schema.is_some() && r.method == "GET" {
+            .expect("known tool");
+        if entry.tool.output_schema.is_some() && r.method == "GET" {
             assert!(
                 result.structured_content.is_some(),
                 "{tool}: structured content"

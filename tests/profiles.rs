@@ -178,7 +178,7 @@ async fn long_names_are_shortened_and_called_back() {
         .all()
         .iter()
         .find(|e| e.endpoint.name == "getScriptLatestVersion")
-        .map(|e| e.endpoint.name)
+        .map(|e| e.endpoint.name.as_str())
         .expect("a long name");
     let short = windmill_mcp::listing::short_name(long, Some(20)).into_owned();
     assert_ne!(short, long);

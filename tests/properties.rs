@@ -119,7 +119,7 @@ fn names_injective_on_all_short_paths() {
 fn windmill_path(text: &str) -> Result<String, String> {
     let mut b = RequestBuilder::new(Method::Get);
     b.literal("/x/");
-    b.windmill_path("path", &text.to_owned())
+    b.wildcard("path", &text.to_owned())
         .map_err(|e| e.to_string())?;
     Ok(b.finish().path_and_query)
 }
@@ -194,14 +194,15 @@ fn request_checks_catch_escapes() {
     let entry = Registry::compiled()
         .get("getScriptByPath")
         .expect("getScriptByPath");
-    let ep = entry.endpoint;
-    let good = (ep.build)(
-        &windmill_mcp::endpoints::runtime::Args::new(
-            json!({"path": "f/a b/c"}).as_object().unwrap().clone(),
-        ),
-        "demo",
-    )
-    .expect("builds");
+    let ep = &entry.endpoint;
+    let good = ep
+        .build(
+            &windmill_mcp::endpoints::runtime::Args::new(
+                json!({"path": "f/a b/c"}).as_object().unwrap().clone(),
+            ),
+            "demo",
+        )
+        .expect("builds");
     checks::check_request(ep, &good, "demo");
     let prefix = good
         .path_and_query

@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use windmill_mcp::endpoints::{generated, runtime::Endpoint, search};
+use windmill_mcp::endpoints::{generated, search, Operation};
 
 /// `(query, operations a person would accept)`; more than one when they are equally right.
 const QUERIES: &[(&str, &[&str])] = &[
@@ -266,12 +266,14 @@ const KNOWN_MISSES: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn everything(_: &Endpoint) -> bool {
+fn everything(_: &Operation) -> bool {
     true
 }
 
 fn names(hits: &[search::Hit<'static>]) -> Vec<&'static str> {
-    hits.iter().map(|h| h.entry.endpoint.name).collect()
+    hits.iter()
+        .map(|h| h.entry.endpoint.name.as_str())
+        .collect()
 }
 
 #[test]
@@ -296,7 +298,7 @@ fn plain_language_queries_find_the_expected_operation_in_the_top_3() {
         micros.push(start.elapsed().as_secs_f64() * 1e6);
         let rank = hits
             .iter()
-            .position(|h| want.contains(&h.entry.endpoint.name));
+            .position(|h| want.contains(&h.entry.endpoint.name.as_str()));
         let top: Vec<&str> = names(&hits).into_iter().take(3).collect();
         let shown = rank.map_or_else(|| "-".to_owned(), |r| (r + 1).to_string());
         println!("{shown:>3}  {q:45} want {want:?}, top 3: {top:?}");
@@ -308,7 +310,7 @@ fn plain_language_queries_find_the_expected_operation_in_the_top_3() {
         let hits = search::search(q, &everything, 50);
         let rank = hits
             .iter()
-            .position(|h| want.contains(&h.entry.endpoint.name));
+            .position(|h| want.contains(&h.entry.endpoint.name.as_str()));
         let shown = rank.map_or_else(|| "-".to_owned(), |r| (r + 1).to_string());
         println!("{shown:>3}  {q:45} want {want:?} (known miss)");
     }

@@ -21,7 +21,12 @@
 //! | output schema changed (descriptions included) | no |
 //! | became deprecated / no longer deprecated | no |
 //!
-//! Tool descriptions and hints are not compared. Changes of the curated set are listed on their own.
+//! Tool descriptions and hints are not compared. Changes of the curated set are listed on their own,
+//! and so are changes of Windmill's curation of a tool curated in both versions (its curated name,
+//! and which of the operation's arguments its curated shape lists or requires, see
+//! [`CurationChange`]):
+//! those change what Windmill's own server lists, not what the API accepts, so they never count as
+//! API changes.
 //! Everything is sorted: tools by name, and within a tool method, path, arguments by name, output,
 //! deprecation.
 
@@ -49,6 +54,18 @@ pub struct ToolView {
     /// Argument name → where it goes on the wire (`query:per_page`, `path:path`, `body:path`, `body`),
     /// when known. Arguments missing here are matched by name and schema only.
     pub wire: BTreeMap<String, String>,
+    /// How Windmill's own server lists it, when curated: compared apart from the API.
+    pub curation: Option<CurationView>,
+}
+
+/// Windmill's curated tool of an operation, as the comparison sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurationView {
+    /// The name it is listed under.
+    pub name: String,
+    pub description: String,
+    /// The curated shape's input schema.
+    pub input_schema: Value,
 }
 
 /// A whole API as the comparison sees it.
@@ -101,6 +118,14 @@ impl ToolView {
             input_schema: op.input_schema.clone(),
             output_schema: op.output_schema.clone(),
             wire,
+            curation: op.curated.as_ref().map(|c| CurationView {
+                name: c.name.clone(),
+                description: c.description.clone(),
+                input_schema: c
+                    .input_schema
+                    .clone()
+                    .unwrap_or_else(|| op.input_schema.clone()),
+            }),
         }
     }
 }
@@ -195,6 +220,17 @@ pub struct CuratedChanges {
     pub removed: Vec<String>,
 }
 
+/// How the curated tool of an operation curated in both versions changed: Windmill's curation
+/// (`x-mcp-tool-name`, `x-mcp-tool-description`, `x-mcp-tool-include-*`, `-opaque-fields`,
+/// `x-mcp-required-fields`), not the API. The operation's own changes are in [`ApiDiff::changed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurationChange {
+    /// The operationId.
+    pub name: String,
+    /// One line per change, e.g. "listed as `createApp` (was `createAppRawSource`)".
+    pub changes: Vec<String>,
+}
+
 /// The figures of a comparison.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -212,6 +248,9 @@ pub struct Summary {
     pub new_curated: usize,
     pub curated_added: usize,
     pub curated_removed: usize,
+    /// Curated tools whose curation changed (name, description or shape).
+    #[serde(default)]
+    pub curation_changed: usize,
 }
 
 /// Everything that differs between two versions of the API.
@@ -224,6 +263,9 @@ pub struct ApiDiff {
     pub removed: Vec<ToolRef>,
     pub changed: Vec<ToolChanges>,
     pub curated: CuratedChanges,
+    /// Changes of Windmill's curation of tools curated in both versions (not API changes).
+    #[serde(default)]
+    pub curation: Vec<CurationChange>,
     /// Operations the server itself calls for scripts and flows (see [`crate::contract`]) that were
     /// removed or changed: `name (removed)`, `name (breaking)` or `name`.
     pub runtime: Vec<String>,
@@ -271,6 +313,17 @@ pub fn diff_views(old: &ApiView, new: &ApiView) -> ApiDiff {
             });
         }
     }
+    let curation: Vec<CurationChange> = old_tools
+        .iter()
+        .filter_map(|(name, o)| {
+            let n = new_tools.get(name)?;
+            let changes = curation_changes(o, n)?;
+            (!changes.is_empty()).then(|| CurationChange {
+                name: (*name).to_owned(),
+                changes,
+            })
+        })
+        .collect();
     let old_curated: BTreeSet<&str> = old_tools
         .values()
         .filter(|t| t.curated)
@@ -307,6 +360,7 @@ pub fn diff_views(old: &ApiView, new: &ApiView) -> ApiDiff {
         new_curated: new_curated.len(),
         curated_added: curated.added.len(),
         curated_removed: curated.removed.len(),
+        curation_changed: curation.len(),
     };
     let runtime = crate::contract::CONTRACT
         .iter()
@@ -333,8 +387,97 @@ pub fn diff_views(old: &ApiView, new: &ApiView) -> ApiDiff {
         removed,
         changed,
         curated,
+        curation,
         runtime,
     }
+}
+
+/// The argument names of an input schema, and the required ones.
+fn arg_names(schema: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    let names = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let required = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    (names, required)
+}
+
+fn listed(names: impl IntoIterator<Item = String>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What changed in Windmill's curation of one tool curated in both versions (`None` when it is
+/// not). Arguments the API itself added or removed are API changes, reported with the operation;
+/// what is left here is what the curation alone changed: an argument the operation declares in
+/// both versions that the curated shape now lists, no longer lists, requires or leaves optional.
+fn curation_changes(old: &ToolView, new: &ToolView) -> Option<Vec<String>> {
+    let (o, n) = (old.curation.as_ref()?, new.curation.as_ref()?);
+    let mut out = Vec::new();
+    if o.name != n.name {
+        out.push(format!("listed as `{}` (was `{}`)", n.name, o.name));
+    }
+    let (api_old, _) = arg_names(&old.input_schema);
+    let (api_new, _) = arg_names(&new.input_schema);
+    let in_both: BTreeSet<&String> = api_old.intersection(&api_new).collect();
+    let (on, or) = arg_names(&o.input_schema);
+    let (nn, nr) = arg_names(&n.input_schema);
+    let left: Vec<String> = on
+        .difference(&nn)
+        .filter(|a| in_both.contains(a))
+        .cloned()
+        .collect();
+    if !left.is_empty() {
+        out.push(format!("arguments no longer listed: {}", listed(left)));
+    }
+    let joined: Vec<String> = nn
+        .difference(&on)
+        .filter(|a| in_both.contains(a))
+        .cloned()
+        .collect();
+    if !joined.is_empty() {
+        out.push(format!("arguments now listed: {}", listed(joined)));
+    }
+    let (_, api_req_old) = arg_names(&old.input_schema);
+    let (_, api_req_new) = arg_names(&new.input_schema);
+    // Required by the curation alone (not by the operation), in one version and not the other.
+    let curation_required = |req: &BTreeSet<String>,
+                             api_req: &BTreeSet<String>|
+     -> BTreeSet<String> { req.difference(api_req).cloned().collect() };
+    let (cro, crn) = (
+        curation_required(&or, &api_req_old),
+        curation_required(&nr, &api_req_new),
+    );
+    let required: Vec<String> = crn
+        .difference(&cro)
+        .filter(|a| on.contains(*a) && in_both.contains(a))
+        .cloned()
+        .collect();
+    if !required.is_empty() {
+        out.push(format!("arguments now required: {}", listed(required)));
+    }
+    let optional: Vec<String> = cro
+        .difference(&crn)
+        .filter(|a| nn.contains(*a) && in_both.contains(a))
+        .cloned()
+        .collect();
+    if !optional.is_empty() {
+        out.push(format!("arguments now optional: {}", listed(optional)));
+    }
+    Some(out)
 }
 
 /// One argument of a tool.
@@ -994,6 +1137,16 @@ impl ApiDiff {
         }
         let _ = writeln!(
             out,
+            "\nCURATION CHANGED (how Windmill's own server lists a tool; not API changes): {}",
+            self.curation.len()
+        );
+        for c in &self.curation {
+            for line in &c.changes {
+                let _ = writeln!(out, "  {}: {line}", c.name);
+            }
+        }
+        let _ = writeln!(
+            out,
             "\nOPERATIONS THE SERVER CALLS FOR SCRIPTS AND FLOWS, CHANGED: {}",
             self.runtime.len()
         );
@@ -1186,5 +1339,60 @@ mod tests {
         let d = diff(&api, &api);
         assert!(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty());
         assert_eq!(d.summary.old_tools, 1);
+    }
+}
+
+#[cfg(test)]
+mod curation_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(version: &str, full: Value, curated_name: &str, curated: Value) -> ApiView {
+        ApiView {
+            version: version.into(),
+            tools: vec![ToolView {
+                name: "createAppRawSource".into(),
+                method: "POST".into(),
+                path: "/w/{workspace}/apps/create_raw_source".into(),
+                curated: true,
+                deprecated: false,
+                input_schema: full,
+                output_schema: None,
+                wire: BTreeMap::new(),
+                curation: Some(CurationView {
+                    name: curated_name.into(),
+                    description: String::new(),
+                    input_schema: curated,
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn curation_edits_are_not_api_changes() {
+        let full = json!({"type": "object", "properties": {"path": {"type": "string"}, "tag": {"type": "string"}}, "required": ["path"]});
+        let old = view(
+            "1",
+            full.clone(),
+            "createAppRawSource",
+            json!({"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}),
+        );
+        let new = view("2", full.clone(), "createApp", full);
+        let d = diff_views(&old, &new);
+        assert!(d.changed.is_empty(), "{:?}", d.changed);
+        assert_eq!(d.summary.curation_changed, 1);
+        assert_eq!(
+            d.curation[0].changes,
+            [
+                "listed as `createApp` (was `createAppRawSource`)",
+                "arguments now listed: `tag`"
+            ]
+        );
+        // An argument the API itself adds is an API change, not a curation change.
+        let grown = json!({"type": "object", "properties": {"path": {"type": "string"}, "tag": {"type": "string"}, "labels": {"type": "array"}}, "required": ["path"]});
+        let newer = view("3", grown.clone(), "createApp", grown);
+        let d = diff_views(&new, &newer);
+        assert!(d.curation.is_empty(), "{:?}", d.curation);
+        assert_eq!(d.changed.len(), 1);
     }
 }

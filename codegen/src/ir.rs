@@ -73,11 +73,28 @@ pub struct Param {
     pub kind: ScalarKind,
     /// For arrays in the query: repeat the key (`explode`) or join with commas.
     pub explode: bool,
-    /// Windmill paths in `{path}` keep their slashes.
-    pub allow_slashes: bool,
+    /// What a path parameter's value may hold of `/` (see [`crate::routes`]).
+    pub slashes: Slashes,
     pub description: Option<String>,
     /// The normalized schema of the argument.
     pub schema: Value,
+}
+
+/// Whether a path parameter's value may hold `/`: what Windmill's router makes of it (see
+/// [`crate::routes`]). Every value is checked before it is sent (no `.`/`..` or empty segments, no
+/// `?`, `#`, `\` or control characters), so no value can leave its place in the template.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slashes {
+    /// One segment: a `/` is refused.
+    #[default]
+    Refused,
+    /// The router takes the rest of the path (an axum `/*name` capture): `/` is sent as it is,
+    /// each segment checked and percent-encoded (Windmill paths such as `f/folder/script`).
+    Kept,
+    /// One segment, or an npm scoped name `@scope/name` (Windmill's npm proxy parses one `/` after
+    /// an `@` as part of the package name).
+    ScopedName,
 }
 
 /// How the tool's arguments become the request body.
@@ -137,10 +154,38 @@ pub struct McpExtensions {
     pub include_query_params: Option<Vec<String>>,
     /// Properties that are required although the spec marks them optional.
     pub required_fields: Vec<String>,
-    /// `x-mcp-tool-name` (v1.780.0 on): the name Windmill's own server gives the tool, when it
-    /// names it otherwise than the operationId.
+    /// `x-mcp-tool-name`: the name Windmill's own server lists the tool under (from v1.780.0).
     #[serde(default)]
     pub tool_name: Option<String>,
+    /// `x-mcp-tool-description`: the description Windmill's own server gives the tool instead of
+    /// the operation's (from v1.795.0).
+    #[serde(default)]
+    pub tool_description: Option<String>,
+}
+
+impl McpExtensions {
+    /// Whether Windmill's curated tool differs in shape from the operation: some parameters or
+    /// body properties left out, some passed as free-form JSON, some made required.
+    pub fn shapes_input(&self) -> bool {
+        self.include_fields.is_some()
+            || self.include_query_params.is_some()
+            || !self.opaque_fields.is_empty()
+            || !self.required_fields.is_empty()
+    }
+}
+
+/// Windmill's curated tool of an operation: how Windmill's own MCP server lists it. The operation
+/// itself (its operationId, description and input schema) is what every other listing shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CuratedTool {
+    /// The name it is listed under: `x-mcp-tool-name`, else the operationId.
+    pub name: String,
+    /// `x-mcp-tool-description` and `x-mcp-instructions`, else the operation's description.
+    pub description: String,
+    /// The input schema of Windmill's curated shape (`x-mcp-tool-include-fields`,
+    /// `-include-query-params`, `-opaque-fields`, `x-mcp-required-fields`): the operation's
+    /// arguments, under the same names, less those left out. `None` when it is the operation's.
+    pub input_schema: Option<Value>,
 }
 
 /// MCP tool annotations.
@@ -181,13 +226,17 @@ pub struct Operation {
     pub tags: Vec<String>,
     pub mcp: McpExtensions,
     pub hints: Hints,
-    /// The tool's input schema (root `type: object`).
+    /// The tool's input schema (root `type: object`): every parameter and body property the
+    /// operation declares.
     pub input_schema: Value,
     /// The tool's output schema, when the response is JSON (root `type: object`).
     pub output_schema: Option<Value>,
     /// Whether a JSON response is wrapped as `{"result": ...}` in structured content.
     pub wraps_output: bool,
     pub deprecated: bool,
+    /// Windmill's curated tool of it, when the operation is in the curated set (`x-mcp-tool`, or
+    /// [`crate::DEFAULT_CURATED`] for a spec without marks).
+    pub curated: Option<CuratedTool>,
 }
 
 /// The whole API, in the order tools are listed (sorted by name).

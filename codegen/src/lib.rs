@@ -12,8 +12,9 @@
 //!
 //! Stage 4, the Rust emitter (`quote!` + prettyplease), is the crate `windmill-mcp-emit`: only the
 //! build links it. [`search`] builds the search index (build time) and parses queries (run time);
-//! [`diff`] compares two lowered specs (`windmill-mcp spec diff`); [`naming`] holds every name rule
-//! and [`error`] the one error type (file, JSON pointer, operationId; all problems collected).
+//! [`diff`] compares two lowered specs (`windmill-mcp spec diff`); [`naming`] holds every name rule,
+//! [`routes`] what Windmill's router takes as one path segment or as the rest of the path, and
+//! [`error`] the one error type (file, JSON pointer, operationId; all problems collected).
 //!
 //! Nothing here needs Cargo: [`read_api`] is the whole pipeline up to the intermediate form.
 
@@ -25,6 +26,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod routes;
 pub mod schema;
 pub mod search;
 
@@ -75,13 +77,10 @@ pub const DEFAULT_CURATED: &[&str] = &[
     "updateVariable",
 ];
 
-/// Whether an operation belongs to the curated set of its API.
-pub fn is_curated(api: &ir::Api, op: &ir::Operation) -> bool {
-    if api.has_mcp_marks {
-        op.mcp.tool
-    } else {
-        DEFAULT_CURATED.contains(&op.name.as_str())
-    }
+/// Whether an operation belongs to the curated set of its API (lowering settles it: `x-mcp-tool`,
+/// or [`DEFAULT_CURATED`] for a spec without marks; see [`ir::Operation::curated`]).
+pub fn is_curated(_api: &ir::Api, op: &ir::Operation) -> bool {
+    op.curated.is_some()
 }
 
 /// Loads and lowers a spec: the intermediate form, without Rust.

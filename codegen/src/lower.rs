@@ -16,7 +16,8 @@ use crate::error::{escape_token, SpecError, SpecErrors};
 use crate::ir::*;
 use crate::load::Loaded;
 use crate::naming;
-use crate::schema::{Converter, Mode};
+use crate::routes;
+use crate::schema::{opaque_form, Converter, Mode};
 
 /// Output schemas describe answers this many objects deep; below, only the type is given. They orient
 /// a model, and deep ones (a flow's modules) cost many bytes in every `tools/list`.
@@ -61,6 +62,7 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut degradations = BTreeSet::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut pointers: BTreeMap<String, String> = BTreeMap::new();
 
     for (path, item) in spec.paths.iter() {
         let item_ptr = format!("/paths/{}", escape_token(path));
@@ -124,6 +126,7 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
                 );
                 continue;
             }
+            pointers.insert(lowered.name.clone(), op_ptr.clone());
             ops.push(lowered);
         }
     }
@@ -144,11 +147,12 @@ pub fn lower(loaded: &Loaded) -> Result<Api, SpecErrors> {
             );
         }
     }
+    ops.sort_by(|a, b| a.name.cmp(&b.name));
+    let has_mcp_marks = ops.iter().any(|o| o.mcp.tool);
+    errors.extend(settle_curated(file, &mut ops, has_mcp_marks, &pointers));
     if !errors.is_empty() {
         return Err(SpecErrors(errors));
     }
-    ops.sort_by(|a, b| a.name.cmp(&b.name));
-    let has_mcp_marks = ops.iter().any(|o| o.mcp.tool);
     Ok(Api {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
@@ -241,7 +245,7 @@ impl<'a> OpCtx<'a> {
             ));
         }
         let mcp = self.extensions(op);
-        let mut raw_params = self.raw_params(item_params, op);
+        let raw_params = self.raw_params(item_params, op);
         // Every `{name}` in the template needs a path parameter.
         for seg in template_names(path) {
             if !raw_params
@@ -254,16 +258,11 @@ impl<'a> OpCtx<'a> {
                 );
             }
         }
-        if let Some(include) = &mcp.include_query_params {
-            raw_params.retain(|p| {
-                p.location != Location::Query || p.required || include.contains(&p.wire_name)
-            });
-        }
         let has_workspace = raw_params
             .iter()
             .any(|p| p.location == Location::Path && p.wire_name == "workspace");
         let mut conv = Converter::new(&self.loaded.doc, Mode::Input);
-        let (params, args_taken) = settle_params(&raw_params, &mut conv);
+        let (params, args_taken) = settle_params(path, &raw_params, &mut conv);
 
         // The input schema: parameters, then the body's properties.
         let mut inputs = Inputs {
@@ -284,9 +283,12 @@ impl<'a> OpCtx<'a> {
             .filter(|p| p.location == Location::Path)
             .map(|p| (p.wire_name.clone(), p.arg_name.clone()))
             .collect();
-        let body = self.body(op, &mcp, &mut conv, &mut inputs, &params_by_wire);
+        let body = self.body(op, &mut conv, &mut inputs, &params_by_wire);
         self.notes.append(&mut conv.notes);
         let input_schema = inputs.schema();
+        let curated_input = mcp
+            .shapes_input()
+            .then(|| curated_input(&input_schema, &params, body.as_ref(), &mcp));
 
         let response = self.response(op);
         let (output_schema, wraps_output) =
@@ -314,6 +316,12 @@ impl<'a> OpCtx<'a> {
             output_schema,
             wraps_output,
             deprecated: op.deprecated,
+            // Settled once the whole API is known (see `settle_curated`); the shape is kept here.
+            curated: curated_input.map(|schema| CuratedTool {
+                name: String::new(),
+                description: String::new(),
+                input_schema: Some(schema),
+            }),
         })
     }
 
@@ -416,8 +424,18 @@ impl<'a> OpCtx<'a> {
                     None => self.err(ptr, "`x-mcp-instructions` must be a string"),
                 },
                 "x-mcp-tool-name" => match v.as_str() {
-                    Some(s) => m.tool_name = Some(s.to_owned()),
+                    Some(s) if !s.is_empty() && naming::tool_name(s) == s => {
+                        m.tool_name = Some(s.to_owned())
+                    }
+                    Some(s) => self.err(
+                        ptr,
+                        format!("`x-mcp-tool-name` {s:?} is not a valid tool name (letters, digits, `_`, `-`, `.`)"),
+                    ),
                     None => self.err(ptr, "`x-mcp-tool-name` must be a string"),
+                },
+                "x-mcp-tool-description" => match v.as_str() {
+                    Some(s) => m.tool_description = Some(s.to_owned()),
+                    None => self.err(ptr, "`x-mcp-tool-description` must be a string"),
                 },
                 "x-mcp-tool-include-fields"
                 | "x-mcp-tool-opaque-fields"
@@ -446,7 +464,6 @@ impl<'a> OpCtx<'a> {
     fn body(
         &mut self,
         op: &openapiv3::Operation,
-        mcp: &McpExtensions,
         conv: &mut Converter<'a>,
         inputs: &mut Inputs,
         params_by_wire: &[(String, String)],
@@ -542,11 +559,7 @@ impl<'a> OpCtx<'a> {
                 whole(conv, args_taken, properties, required, s)
             }
             BodyEncoding::Json | BodyEncoding::Multipart => {
-                conv.include_top = mcp.include_fields.clone();
-                conv.opaque_top = mcp.opaque_fields.clone();
                 let mut schema = conv.convert(&raw_schema);
-                conv.include_top = None;
-                conv.opaque_top = Vec::new();
                 let fields_ok = schema
                     .get("properties")
                     .and_then(Value::as_object)
@@ -560,7 +573,7 @@ impl<'a> OpCtx<'a> {
                         .and_then(Value::as_object)
                         .cloned()
                         .unwrap_or_default();
-                    let mut req: Vec<String> = schema
+                    let req: Vec<String> = schema
                         .get("required")
                         .and_then(Value::as_array)
                         .map(|a| {
@@ -569,11 +582,6 @@ impl<'a> OpCtx<'a> {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    for r in &mcp.required_fields {
-                        if props.contains_key(r) && !req.contains(r) {
-                            req.push(r.clone());
-                        }
-                    }
                     let mut fields = Vec::new();
                     for (wire, mut s) in props {
                         // A required body property repeating a path parameter defaults to it.
@@ -723,6 +731,7 @@ impl Inputs {
 /// Settles argument and Rust field names of the parameters (in location order; `workspace` is the
 /// server's), converting their schemas. Also returns the argument names taken.
 fn settle_params(
+    path: &str,
     raw_params: &[RawParam],
     conv: &mut Converter<'_>,
 ) -> (Vec<Param>, BTreeSet<String>) {
@@ -759,13 +768,26 @@ fn settle_params(
         if let (Some(d), Value::Object(o)) = (&rp.description, &mut schema) {
             o.insert("description".into(), Value::String(tidy(d)));
         }
-        let allow_slashes = rp.location == Location::Path
-            && (rp.wire_name == "path" || rp.wire_name.ends_with("_path"));
-        if allow_slashes && schema.get("description").is_none() {
-            append_description(
+        let slashes = if rp.location == Location::Path {
+            routes::slashes(path, &rp.wire_name)
+        } else {
+            Slashes::Refused
+        };
+        match slashes {
+            Slashes::Kept if routes::is_path_name(&rp.wire_name) => {
+                if schema.get("description").is_none() {
+                    append_description(
+                        &mut schema,
+                        "A Windmill path such as `f/folder/name` or `u/user/name`.",
+                    );
+                }
+            }
+            Slashes::Kept => append_description(&mut schema, "It may hold `/` (e.g. `a/b/c`)."),
+            Slashes::ScopedName => append_description(
                 &mut schema,
-                "A Windmill path such as `f/folder/name` or `u/user/name`.",
-            );
+                "A scoped name keeps its `/` (e.g. `@types/node`).",
+            ),
+            Slashes::Refused => {}
         }
         if arg != rp.wire_name {
             let note = format!(
@@ -776,7 +798,7 @@ fn settle_params(
             append_description(&mut schema, &note);
         }
         params.push(Param {
-            allow_slashes,
+            slashes,
             wire_name: rp.wire_name.clone(),
             arg_name: arg,
             rust_name: rust,
@@ -789,6 +811,174 @@ fn settle_params(
         });
     }
     (params, args_taken)
+}
+
+/// The input schema of Windmill's curated tool of an operation: the operation's own (`full`), less
+/// the query parameters `x-mcp-tool-include-query-params` leaves out and the body properties
+/// `x-mcp-tool-include-fields` leaves out, with the body properties of `x-mcp-tool-opaque-fields` as
+/// free-form JSON and those of `x-mcp-required-fields` required. Arguments keep the operation's
+/// names, so one request builder serves both shapes.
+fn curated_input(
+    full: &Value,
+    params: &[Param],
+    body: Option<&Body>,
+    mcp: &McpExtensions,
+) -> Value {
+    let mut out = full.clone();
+    let Some(o) = out.as_object_mut() else {
+        return out;
+    };
+    let mut removed: BTreeSet<String> = BTreeSet::new();
+    if let Some(include) = &mcp.include_query_params {
+        for p in params {
+            if p.location == Location::Query && !p.required && !include.contains(&p.wire_name) {
+                removed.insert(p.arg_name.clone());
+            }
+        }
+    }
+    let mut opaque: Vec<&str> = Vec::new();
+    let mut required_extra: Vec<&str> = Vec::new();
+    if let Some(Body {
+        shape: BodyShape::Fields(fields),
+        required: body_required,
+        defaults,
+        ..
+    }) = body
+    {
+        for (arg, wire) in fields {
+            if mcp
+                .include_fields
+                .as_ref()
+                .is_some_and(|inc| !inc.contains(wire))
+            {
+                removed.insert(arg.clone());
+            } else if mcp.opaque_fields.contains(wire) {
+                opaque.push(arg);
+            }
+            let defaulted = defaults.iter().any(|(w, _)| w == wire);
+            if *body_required && !defaulted && mcp.required_fields.contains(wire) {
+                required_extra.push(arg);
+            }
+        }
+    }
+    if let Some(Value::Object(props)) = o.get_mut("properties") {
+        props.retain(|k, _| !removed.contains(k));
+        for arg in opaque {
+            if let Some(s) = props.get_mut(arg) {
+                *s = opaque_form(s);
+            }
+        }
+    }
+    let present: BTreeSet<String> = o
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut required: Vec<Value> = o
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter(|v| v.as_str().is_some_and(|n| present.contains(n)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for arg in required_extra {
+        if present.contains(arg) && !required.iter().any(|r| r == arg) {
+            required.push(Value::String(arg.to_owned()));
+        }
+    }
+    if required.is_empty() {
+        o.remove("required");
+    } else {
+        o.insert("required".into(), Value::Array(required));
+    }
+    out
+}
+
+/// Settles the curated set once every operation is lowered: which operations are in it
+/// (`x-mcp-tool`, or [`crate::DEFAULT_CURATED`] for a spec without marks), the name and
+/// description each is listed under (`x-mcp-tool-name`, `x-mcp-tool-description`), and notes on the
+/// operations whose texts name a curated tool that is listed under another operation's name.
+/// Two curated tools of one name are an error naming both operations (`pointers`: operationId →
+/// where it is in the spec).
+fn settle_curated(
+    file: &std::path::Path,
+    ops: &mut [Operation],
+    has_marks: bool,
+    pointers: &BTreeMap<String, String>,
+) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for op in ops.iter_mut() {
+        let shape = op.curated.take().and_then(|c| c.input_schema);
+        let curated = if has_marks {
+            op.mcp.tool
+        } else {
+            crate::DEFAULT_CURATED.contains(&op.name.as_str())
+        };
+        if !curated {
+            continue;
+        }
+        let name = op.mcp.tool_name.clone().unwrap_or_else(|| op.name.clone());
+        let description = match &op.mcp.tool_description {
+            Some(d) => describe(Some(d), None, op.mcp.instructions.as_deref(), &op.name),
+            None => op.description.clone(),
+        };
+        if let Some(other) = names.insert(name.clone(), op.name.clone()) {
+            let ptr = pointers.get(&op.name).cloned().unwrap_or_default();
+            errors.push(
+                SpecError::new(
+                    file,
+                    format!("{ptr}/x-mcp-tool-name"),
+                    format!(
+                        "operations `{other}` and `{}` are both curated as the tool `{name}`",
+                        op.name
+                    ),
+                )
+                .with_operation(Some(&op.name)),
+            );
+        }
+        op.curated = Some(CuratedTool {
+            name,
+            description,
+            input_schema: shape,
+        });
+    }
+    // Curated tools listed under another operation's name: `(curated name, operationId)`.
+    let aliases: Vec<(String, String)> = ops
+        .iter()
+        .filter_map(|o| o.curated.as_ref().map(|c| (c.name.clone(), o.name.clone())))
+        .filter(|(alias, id)| alias != id)
+        .collect();
+    if aliases.is_empty() {
+        return errors;
+    }
+    for op in ops.iter_mut() {
+        let named: Vec<String> = aliases
+            .iter()
+            .filter(|(alias, id)| *id != op.name && mentions(&op.description, alias))
+            .map(|(alias, id)| format!("`{alias}` means {id}"))
+            .collect();
+        if !named.is_empty() {
+            op.description.push_str(&format!(
+                "\n\n(Windmill's curated tool names in this text: {}.)",
+                named.join(", ")
+            ));
+        }
+    }
+    errors
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn mentions(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }
 
 /// The tool's output schema for a JSON response schema: an object as it is, anything else wrapped
@@ -1061,5 +1251,70 @@ mod tests {
             "run.\n\nUse it."
         );
         assert_eq!(describe(None, None, None, "listScripts"), "List scripts");
+    }
+}
+
+#[cfg(test)]
+mod curated_names {
+    use crate::load::{parse_text, Loaded};
+    use std::path::Path;
+
+    fn lowered(ops: &str) -> Result<crate::ir::Api, crate::SpecErrors> {
+        let text = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{ops}");
+        let root = Path::new("spec.yaml");
+        let doc = parse_text(&text, root).expect("parses");
+        super::lower(&Loaded {
+            doc,
+            root: root.to_path_buf(),
+            files: vec![root.to_path_buf()],
+        })
+    }
+
+    const OP: &str = "  /{p}:\n    get:\n      operationId: {id}\n      summary: {id}\n{extra}      responses: {'200': {description: ok}}\n";
+
+    fn op(p: &str, id: &str, extra: &str) -> String {
+        OP.replace("{p}", p)
+            .replace("{id}", id)
+            .replace("{extra}", extra)
+    }
+
+    #[test]
+    fn a_curated_name_may_be_another_operations_id() {
+        let spec = op("a", "createApp", "")
+            + &op(
+                "b",
+                "createAppRawSource",
+                "      x-mcp-tool: true\n      x-mcp-tool-name: createApp\n      x-mcp-tool-description: Windmill's words.\n",
+            );
+        let api = lowered(&spec).expect("lowers");
+        let raw = api
+            .operations
+            .iter()
+            .find(|o| o.name == "createAppRawSource")
+            .expect("op");
+        let c = raw.curated.as_ref().expect("curated");
+        assert_eq!(c.name, "createApp");
+        assert!(
+            c.description.starts_with("Windmill's words."),
+            "{}",
+            c.description
+        );
+        let low = api
+            .operations
+            .iter()
+            .find(|o| o.name == "createApp")
+            .expect("op");
+        assert!(low.curated.is_none());
+    }
+
+    #[test]
+    fn two_curated_tools_of_one_name_are_an_error_naming_both() {
+        let marks = "      x-mcp-tool: true\n      x-mcp-tool-name: deploy\n";
+        let spec = op("a", "deployOne", marks) + &op("b", "deployTwo", marks);
+        let err = lowered(&spec).expect_err("a clash").to_string();
+        assert!(
+            err.contains("deployOne") && err.contains("deployTwo") && err.contains("`deploy`"),
+            "{err}"
+        );
     }
 }

@@ -38,10 +38,6 @@ pub struct Converter<'a> {
     stack: Vec<String>,
     /// How many objects/arrays deep the conversion is (allOf parts and `$ref`s do not count).
     level: usize,
-    /// Properties of the top-level object passed as free-form JSON (`x-mcp-tool-opaque-fields`).
-    pub opaque_top: Vec<String>,
-    /// Properties of the top-level object that are kept (`x-mcp-tool-include-fields`); all when `None`.
-    pub include_top: Option<Vec<String>>,
     /// Object nesting deeper than this is cut.
     pub max_level: usize,
     /// Human-readable notes of what was cut or simplified.
@@ -75,8 +71,6 @@ impl<'a> Converter<'a> {
             mode,
             stack: Vec::new(),
             level: 0,
-            opaque_top: Vec::new(),
-            include_top: None,
             max_level: usize::MAX,
             notes: Vec::new(),
         }
@@ -197,20 +191,7 @@ impl<'a> Converter<'a> {
         if let Some(props) = obj.get("properties").and_then(Value::as_object) {
             let mut converted = Map::new();
             let mut dropped = Vec::new();
-            let top = self.level == 0;
             for (name, p) in props {
-                if top
-                    && self
-                        .include_top
-                        .as_ref()
-                        .is_some_and(|inc| !inc.contains(name))
-                {
-                    continue;
-                }
-                if top && self.opaque_top.contains(name) {
-                    converted.insert(name.clone(), opaque(self.deref(p), p));
-                    continue;
-                }
                 let target = self.deref(p);
                 let skip = match self.mode {
                     Mode::Input => flag(p, "readOnly") || flag(target, "readOnly"),
@@ -335,14 +316,15 @@ impl<'a> Converter<'a> {
 }
 
 /// A field passed as free-form JSON: its type and description, without the schema behind it.
-fn opaque(target: &Value, original: &Value) -> Value {
+/// A converted property schema as free-form JSON (`x-mcp-tool-opaque-fields`): its type and
+/// description only, saying its full schema is not expanded.
+pub fn opaque_form(converted: &Value) -> Value {
     let mut out = Map::new();
-    if let Some(t @ Value::String(_)) = target.get("type") {
+    if let Some(t) = converted.get("type") {
         out.insert("type".into(), t.clone());
     }
-    let d = original
+    let d = converted
         .get("description")
-        .or_else(|| target.get("description"))
         .and_then(Value::as_str)
         .map(|d| d.trim().trim_end_matches('.').to_owned())
         .filter(|d| !d.is_empty());

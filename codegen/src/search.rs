@@ -621,7 +621,14 @@ pub struct Index {
 /// The words of each field of an operation.
 fn field_terms(op: &Operation, field: Field) -> Vec<String> {
     match field {
-        Field::Name => terms(&op.name),
+        Field::Name => {
+            // The curated name too (`createApp` finds createAppRawSource, listed so in `curated`).
+            let mut t = terms(&op.name);
+            if let Some(c) = op.curated.as_ref().filter(|c| c.name != op.name) {
+                t.extend(terms(&c.name));
+            }
+            t
+        }
         Field::Aliases => ALIASES
             .binary_search_by(|(name, _)| (*name).cmp(op.name.as_str()))
             .ok()

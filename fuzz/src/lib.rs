@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-use windmill_mcp::endpoints::runtime::{Args, Endpoint, HttpRequest, RequestBody};
-use windmill_mcp::endpoints::ToolEntry;
+use windmill_mcp::endpoints::runtime::{Args, HttpRequest, RequestBody};
+use windmill_mcp::endpoints::{Operation, ToolEntry};
 use windmill_mcp::workspace::names::{decode, tool_name, valid_tool_name, Kind, MAX_NAME};
 use windmill_mcp::workspace::schema::{convert, resource_types, valid_property_name};
+use windmill_mcp_codegen::ir::Slashes;
 use windmill_mcp_codegen::{ir::Api, load, lower};
 
 // ---------------------------------------------------------------------------------------------
@@ -58,9 +59,7 @@ pub fn spec_load(root: &[u8], other: Option<&[u8]>) {
             };
             if let Ok(api) = lower::lower(&loaded) {
                 check_api(&api);
-                let _ = windmill_mcp_emit::emit::emit(&api, &|op| {
-                    windmill_mcp_codegen::is_curated(&api, op)
-                });
+                let _ = windmill_mcp_emit::emit::emit(&api);
             }
         }
     }
@@ -164,9 +163,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// path (`call_endpoint` up to the network: undo the client profile, validate against the input
 /// schema, build), and checks every request built.
 pub fn args_to_request(entry: &ToolEntry, args: &Map<String, Value>, workspace: &str) {
-    let build = |a: &Map<String, Value>| (entry.endpoint.build)(&Args::new(a.clone()), workspace);
+    let build = |a: &Map<String, Value>| entry.endpoint.build(&Args::new(a.clone()), workspace);
     if let Ok(req) = build(args) {
-        check_request(entry.endpoint, &req, workspace);
+        check_request(&entry.endpoint, &req, workspace);
     }
     let mut args = args.clone();
     if windmill_mcp::listing::profile::unprofile_args(&mut args, entry.input_schema()).is_err() {
@@ -176,7 +175,7 @@ pub fn args_to_request(entry: &ToolEntry, args: &Map<String, Value>, workspace: 
         return;
     }
     if let Ok(req) = build(&args) {
-        check_request(entry.endpoint, &req, workspace);
+        check_request(&entry.endpoint, &req, workspace);
     }
 }
 
@@ -189,7 +188,7 @@ pub fn args_to_request(entry: &ToolEntry, args: &Map<String, Value>, workspace: 
 ///   `..` segment (raw or decoded) anywhere;
 /// * the query (after the first `?`) holds no other `?`, each item `key=value`, both encoded;
 /// * the `{workspace}` segment is the workspace, encoded; JSON bodies parse.
-pub fn check_request(ep: &Endpoint, req: &HttpRequest, workspace: &str) {
+pub fn check_request(ep: &Operation, req: &HttpRequest, workspace: &str) {
     let pq = &req.path_and_query;
     let ctx = || format!("endpoint `{}` ({}), request {pq:?}", ep.name, ep.path);
     assert_eq!(req.method, ep.method, "method differs: {}", ctx());
@@ -220,12 +219,15 @@ pub fn check_request(ep: &Endpoint, req: &HttpRequest, workspace: &str) {
             ctx()
         );
     }
-    let captures = match_template(ep.path, path)
+    let captures = match_template(&ep.path, path)
         .unwrap_or_else(|| panic!("path does not follow the template: {}", ctx()));
     for (name, value) in &captures {
-        let slashes = allows_slashes(name);
+        let slashes = windmill_mcp_codegen::routes::slashes(&ep.path, name);
+        let scoped = slashes == Slashes::ScopedName
+            && value.starts_with("%40")
+            && value.matches('/').count() == 1;
         assert!(
-            slashes || !value.contains('/'),
+            slashes == Slashes::Kept || scoped || !value.contains('/'),
             "`{{{name}}}` spans segments: {}",
             ctx()
         );
@@ -279,14 +281,15 @@ pub fn check_request(ep: &Endpoint, req: &HttpRequest, workspace: &str) {
 }
 
 /// Parameters that may hold a Windmill path (`f/folder/name`), as the generator decides.
-fn allows_slashes(name: &str) -> bool {
-    name == "path" || name.ends_with("_path")
+/// Whether the parameter `name` of `template` may span segments (see `windmill_mcp_codegen::routes`).
+fn allows_slashes(template: &str, name: &str) -> bool {
+    windmill_mcp_codegen::routes::slashes(template, name) != Slashes::Refused
 }
 
 /// Matches a request path against an OpenAPI path template; the encoded value of each `{param}`.
 /// A value holds only encoded characters (unreserved, `%`) and, for Windmill paths, `/`.
 pub fn match_template<'a>(template: &'a str, path: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
-    fn go<'a>(t: &'a str, p: &'a str, out: &mut Vec<(&'a str, &'a str)>) -> bool {
+    fn go<'a>(template: &str, t: &'a str, p: &'a str, out: &mut Vec<(&'a str, &'a str)>) -> bool {
         let Some(open) = t.find('{') else {
             return t == p;
         };
@@ -302,13 +305,13 @@ pub fn match_template<'a>(template: &'a str, path: &'a str) -> Option<Vec<(&'a s
         let ok = |c: u8| {
             c.is_ascii_alphanumeric()
                 || matches!(c, b'-' | b'.' | b'_' | b'~' | b'%')
-                || (c == b'/' && allows_slashes(name))
+                || (c == b'/' && allows_slashes(template, name))
         };
         let len = p.bytes().take_while(|c| ok(*c)).count();
         // Longest first: a Windmill path may contain the next literal.
         for end in (1..=len).rev() {
             out.push((name, &p[..end]));
-            if go(rest_t, &p[end..], out) {
+            if go(template, rest_t, &p[end..], out) {
                 return true;
             }
             out.pop();
@@ -316,7 +319,7 @@ pub fn match_template<'a>(template: &'a str, path: &'a str) -> Option<Vec<(&'a s
         false
     }
     let mut out = Vec::new();
-    go(template, path, &mut out).then_some(out)
+    go(template, template, path, &mut out).then_some(out)
 }
 
 // ---------------------------------------------------------------------------------------------

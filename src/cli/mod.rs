@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
-use crate::config::Settings;
+use crate::config::{Settings, SpecSource};
 use crate::endpoints::Selection;
 use crate::http::HttpOptions;
 use crate::listing::Profile;
@@ -87,6 +87,11 @@ enum ToolsCommand {
 
 #[derive(ClapArgs, Clone)]
 struct Common {
+    /// Which spec the endpoint tools come from: `compiled` (this binary's), `live` (the connected
+    /// Windmill's `/api/openapi.json`, read at start), `auto` (live when the connected Windmill's
+    /// `/api/version` differs from the compiled spec's), a spec file, or another Windmill's base URL.
+    #[arg(long = "spec", env = "WINDMILL_MCP_SPEC", default_value = "compiled")]
+    spec_source: String,
     /// Windmill's URL.
     #[arg(long, env = "BASE_URL", default_value = "http://127.0.0.1:8000")]
     base_url: String,
@@ -226,6 +231,8 @@ impl Common {
                 job_timeout: Duration::from_secs(self.job_timeout.max(1)),
                 ..ItemOptions::default()
             },
+            spec: SpecSource::parse(&self.spec_source).map_err(flag("--spec"))?,
+            ..Settings::default()
         })
     }
 }
@@ -300,7 +307,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 exposure: settings.exposure(),
                 items: settings.items.clone(),
             };
-            let shared = Shared::new(settings)?;
+            let shared = Shared::for_spec(settings).await?;
             let server = McpServer::fixed(shared, caller);
             let running = rmcp::serve_server(server, rmcp::transport::stdio())
                 .await
@@ -330,7 +337,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 options.allowed_origins = args.allowed_origins.clone();
             }
             let base = settings.base_url.clone();
-            let shared = Shared::new(settings)?;
+            let shared = Shared::for_spec(settings).await?;
             let registry = shared.registry();
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await

@@ -29,7 +29,7 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
     let registry = Registry::compiled();
     let entries: Vec<&ToolEntry> = registry
         .select(sel)
-        .filter(|e| tag.is_none_or(|t| e.endpoint.tags.contains(&t)))
+        .filter(|e| tag.is_none_or(|t| e.endpoint.tags.iter().any(|x| x == t)))
         .collect();
     if as_json {
         let tools: Vec<Value> = entries
@@ -102,7 +102,7 @@ pub fn search(query: &str, limit: usize) -> String {
             .search(registry.all(), query, &|_| true, limit.clamp(1, 100));
     let mut out = String::new();
     for (i, h) in hits.iter().enumerate() {
-        let e = h.entry.endpoint;
+        let e = &h.entry.endpoint;
         let _ = writeln!(
             out,
             "{:>2}. {:<40} {:>7.2}  {} {}",
@@ -136,6 +136,28 @@ pub fn catalog(out: &std::path::Path) -> Result<String, String> {
 /// Bytes of Windmill's own `tools/list` for its 38 curated tools (v1.743.0, measured live).
 pub const WINDMILL_BUILTIN_CURATED_BYTES: usize = 47_501;
 
+/// Windmill's own `tools/list` bytes for its curated tools, per Windmill version measured:
+/// `(spec version, bytes)`. `tools stats` compares only with the figure of its own spec's version.
+pub const WINDMILL_BUILTIN_BYTES_MEASURED: &[(&str, usize)] =
+    &[("1.743.0", WINDMILL_BUILTIN_CURATED_BYTES)];
+
+/// Windmill's own curated `tools/list` bytes for a spec version, when measured.
+pub fn builtin_bytes(version: &str) -> Option<usize> {
+    let v = version.trim_start_matches('v');
+    WINDMILL_BUILTIN_BYTES_MEASURED
+        .iter()
+        .find(|(m, _)| *m == v)
+        .map(|(_, b)| *b)
+}
+
+/// `bytes` as a multiple of Windmill's figure, or `n/a` when there is none for this spec.
+fn versus(bytes: usize, builtin: Option<usize>) -> String {
+    match builtin {
+        Some(b) if b > 0 => format!("{:.2}x", bytes as f64 / b as f64),
+        _ => "n/a".to_owned(),
+    }
+}
+
 /// `tools stats`: counts, bytes and estimated tokens per mode, and what was degraded.
 pub fn stats() -> String {
     let registry = Registry::compiled();
@@ -149,6 +171,19 @@ pub fn stats() -> String {
     );
     if !generated::SPEC_HAS_MCP_MARKS {
         let _ = writeln!(out, "The spec has no `x-mcp-tool` marks: the curated set is Windmill v1.743.0's curated operations that this spec has.");
+    }
+    let builtin = builtin_bytes(generated::SPEC_VERSION);
+    let measured: Vec<String> = WINDMILL_BUILTIN_BYTES_MEASURED
+        .iter()
+        .map(|(v, b)| format!("{b} B on v{v}"))
+        .collect();
+    if builtin.is_none() {
+        let _ = writeln!(
+            out,
+            "Windmill's built-in server was measured on other versions ({}), not on {}: no VS BUILTIN figure.",
+            measured.join(", "),
+            generated::SPEC_VERSION
+        );
     }
     let _ = writeln!(
         out,
@@ -174,12 +209,12 @@ pub fn stats() -> String {
             .unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<24} {:>6} {:>10} {:>9} {:>9.2}x",
+            "{:<24} {:>6} {:>10} {:>9} {:>10}",
             label,
             tools.len(),
             bytes,
             bytes / 4,
-            bytes as f64 / WINDMILL_BUILTIN_CURATED_BYTES as f64
+            versus(bytes, builtin)
         );
     }
     let _ = writeln!(
@@ -215,14 +250,23 @@ pub fn stats() -> String {
         .iter()
         .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
         .sum();
+    let builtin_note = match builtin {
+        Some(b) => format!(
+            "{} Windmill's built-in server ({b} bytes for its curated tools of v{}; goal: at most 0.80x)",
+            versus(endpoint_bytes, builtin),
+            generated::SPEC_VERSION.trim_start_matches('v')
+        ),
+        None => format!(
+            "Windmill's built-in server not measured on this version (measured: {})",
+            measured.join(", ")
+        ),
+    };
     let _ = writeln!(
         out,
-        "\nCurated endpoint tools ({} tools, profile full): {endpoint_bytes} bytes, {:.2}x Windmill's built-in server \
-         ({WINDMILL_BUILTIN_CURATED_BYTES} bytes for its 38 curated tools; goal: at most 0.80x). The same tools with \
+        "\nCurated endpoint tools ({} tools, profile full): {endpoint_bytes} bytes, {builtin_note}. The same tools with \
          full descriptions and output schemas (as describe_endpoint shows them): {full_bytes} bytes. \
          The 3 discovery tools: {discovery_bytes} bytes. Tokens are estimated as bytes / 4.",
         curated.len(),
-        endpoint_bytes as f64 / WINDMILL_BUILTIN_CURATED_BYTES as f64,
     );
     let read_only = registry
         .all()
@@ -237,7 +281,7 @@ pub fn stats() -> String {
     let with_output = registry
         .all()
         .iter()
-        .filter(|e| e.endpoint.output_schema.is_some())
+        .filter(|e| e.tool.output_schema.is_some())
         .count();
     let _ = writeln!(
         out,
@@ -268,4 +312,27 @@ pub fn full_tools_list_bytes(entries: &[&ToolEntry]) -> usize {
     serde_json::to_vec(&json!({ "tools": tools }))
         .map(|v| v.len())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_figure_is_only_used_for_its_own_version() {
+        assert_eq!(builtin_bytes("1.743.0"), Some(47_501));
+        assert_eq!(builtin_bytes("v1.743.0"), Some(47_501));
+        assert_eq!(builtin_bytes("1.795.0"), None);
+        assert_eq!(versus(47_501, Some(47_501)), "1.00x");
+        assert_eq!(versus(10, None), "n/a");
+        let report = stats();
+        if builtin_bytes(generated::SPEC_VERSION).is_some() {
+            assert!(report.contains(
+                "Windmill's built-in server (47501 bytes for its curated tools of v1.743.0"
+            ));
+        } else {
+            assert!(report.contains("no VS BUILTIN figure"), "{report}");
+            assert!(!report.contains("x Windmill's built-in server"), "{report}");
+        }
+    }
 }

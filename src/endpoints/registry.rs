@@ -1,19 +1,28 @@
-//! The endpoint tools as MCP definitions: one [`ToolEntry`] per operation, sorted by name.
+//! The endpoint tools as MCP definitions: per operation a [`ToolEntry`] named by its operationId
+//! (what `--tools all`, tool lists and the discovery tools use), and per operation of the curated
+//! set one more, named and shaped as Windmill's own server lists it (what `--tools curated` lists).
 //!
 //! A [`Registry`] is a value: the server holds the one compiled into this binary
-//! ([`Registry::compiled`]), and a registry built at run time from another spec can stand in its
-//! place. Each entry carries the full definition (what arguments are validated against and what
-//! `describe_endpoint` shows), the compact one `tools/list` sends, and its validator; the registry
-//! caches each client profile's listing and owns the search index.
+//! ([`Registry::compiled`]) or one lowered at run time from the spec a running Windmill serves
+//! ([`Registry::from_api`]), and may swap one for the other. Each entry carries the full definition
+//! (what arguments are validated against and what `describe_endpoint` shows), the compact one
+//! `tools/list` sends, and its validator; the registry caches each client profile's listing and
+//! owns the search index.
+//!
+//! **Names.** A name in a connection's listing means what that listing shows: in the curated
+//! listing, Windmill's `x-mcp-tool-name` (v1.795.0 lists createAppRawSource as `createApp`); in
+//! every other listing and in the discovery tools, the operationId (`createApp` is then the
+//! low-code operation of that id). Lowering refuses two curated tools of one name.
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 use windmill_mcp_codegen::diff::{ApiView, ToolView};
+use windmill_mcp_codegen::ir;
 
 use super::generated;
-use super::runtime::Endpoint;
+use super::runtime::{ArgError, Args, BuildFn, Endpoint, Hints, HttpRequest, Method};
 use super::search::SearchIndex;
 use super::selection::Selection;
 use crate::listing::compact::compact_tool;
@@ -27,11 +36,117 @@ pub struct SchemaError {
     pub reason: String,
 }
 
+/// How an operation's arguments become its request.
+#[derive(Clone)]
+pub enum Builder {
+    /// The typed builder generated for the compiled spec.
+    Generated(BuildFn),
+    /// The intermediate form of an operation lowered at run time, read by
+    /// [`super::interpret::build`] with the same runtime the generated builders call.
+    Interpreted(Arc<ir::Operation>),
+}
+
+/// One operation of a registry, whichever spec it comes from.
+pub struct Operation {
+    /// The operationId.
+    pub name: String,
+    pub title: String,
+    /// The operation's description (its curated tool may have another).
+    pub description: String,
+    pub method: Method,
+    pub path: String,
+    pub tags: Vec<String>,
+    /// Whether structured content wraps the JSON answer as `{"result": ...}`.
+    pub wraps_output: bool,
+    pub hints: Hints,
+    /// In the curated set (Windmill's `x-mcp-tool` operations).
+    pub curated: bool,
+    /// The name Windmill's own server lists it under, when curated (`x-mcp-tool-name`, else the
+    /// operationId).
+    pub curated_name: Option<String>,
+    pub deprecated: bool,
+    /// Whether the path holds `{workspace}`.
+    pub has_workspace: bool,
+    pub response_content_type: Option<String>,
+    pub builder: Builder,
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Operation {
+    /// Validated arguments → the HTTP request (relative to Windmill's `/api`).
+    pub fn build(&self, args: &Args, workspace: &str) -> Result<HttpRequest, ArgError> {
+        match &self.builder {
+            Builder::Generated(f) => f(args, workspace),
+            Builder::Interpreted(op) => super::interpret::build(op, args, workspace),
+        }
+    }
+
+    fn generated(e: &Endpoint) -> Self {
+        Operation {
+            name: e.name.to_owned(),
+            title: e.title.to_owned(),
+            description: e.description.to_owned(),
+            method: e.method,
+            path: e.path.to_owned(),
+            tags: e.tags.iter().map(|t| (*t).to_owned()).collect(),
+            wraps_output: e.wraps_output,
+            hints: e.hints,
+            curated: e.curated.is_some(),
+            curated_name: e.curated.map(|c| c.name.to_owned()),
+            deprecated: e.deprecated,
+            has_workspace: e.has_workspace,
+            response_content_type: e.response_content_type.map(str::to_owned),
+            builder: Builder::Generated(e.build),
+        }
+    }
+
+    fn lowered(op: &ir::Operation) -> Self {
+        Operation {
+            name: op.name.clone(),
+            title: op
+                .title
+                .clone()
+                .unwrap_or_else(|| windmill_mcp_codegen::naming::humanize(&op.name)),
+            description: op.description.clone(),
+            method: op.method,
+            path: op.path.clone(),
+            tags: op.tags.clone(),
+            wraps_output: op.wraps_output,
+            hints: op.hints,
+            curated: op.curated.is_some(),
+            curated_name: op.curated.as_ref().map(|c| c.name.clone()),
+            deprecated: op.deprecated,
+            has_workspace: op.has_workspace,
+            response_content_type: op.response.as_ref().and_then(|r| r.content_type.clone()),
+            builder: Builder::Interpreted(Arc::new(op.clone())),
+        }
+    }
+}
+
+/// Which of an operation's two tools an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Named by its operationId, with every parameter the operation declares.
+    Operation,
+    /// Named and shaped as Windmill's own server lists it (its curated set).
+    Curated,
+}
+
 /// One endpoint tool with its MCP definitions, built once.
 pub struct ToolEntry {
-    pub endpoint: &'static Endpoint,
-    /// The full definition, as generated: what arguments are validated against, what
-    /// `describe_endpoint` shows and what `get_tool` returns.
+    pub endpoint: Arc<Operation>,
+    pub form: Form,
+    /// The full definition: what arguments are validated against, what `describe_endpoint` shows
+    /// and what `get_tool` returns.
     pub tool: Tool,
     /// The compact definition `tools/list` sends (see [`compact_tool`]): the same input schema less
     /// most of its prose, and a loose output schema.
@@ -42,35 +157,51 @@ pub struct ToolEntry {
 impl std::fmt::Debug for ToolEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolEntry")
-            .field("name", &self.endpoint.name)
+            .field("name", &self.tool.name)
+            .field("form", &self.form)
             .finish_non_exhaustive()
     }
 }
 
+/// The parts of a tool definition that differ between an operation's two forms.
+struct Definition<'a> {
+    name: &'a str,
+    description: &'a str,
+    input: JsonObject,
+    output: Option<JsonObject>,
+}
+
 impl ToolEntry {
-    fn new(e: &'static Endpoint) -> Self {
+    fn new(endpoint: Arc<Operation>, form: Form, d: Definition<'_>) -> Self {
+        let h = endpoint.hints;
         let mut tool = Tool::new(
-            e.name,
-            e.description,
-            Arc::new(parse_object(e.input_schema)),
+            d.name.to_owned(),
+            d.description.to_owned(),
+            Arc::new(d.input),
         )
-        .with_title(e.title)
+        .with_title(endpoint.title.clone())
         .with_annotations(
             ToolAnnotations::new()
-                .read_only(e.hints.read_only)
-                .destructive(e.hints.destructive)
-                .idempotent(e.hints.idempotent)
-                .open_world(e.hints.open_world),
+                .read_only(h.read_only)
+                .destructive(h.destructive)
+                .idempotent(h.idempotent)
+                .open_world(h.open_world),
         );
-        if let Some(out) = e.output_schema {
-            tool = tool.with_raw_output_schema(Arc::new(parse_object(out)));
+        if let Some(out) = d.output {
+            tool = tool.with_raw_output_schema(Arc::new(out));
         }
         ToolEntry {
-            endpoint: e,
+            endpoint,
+            form,
             listed: compact_tool(&tool),
             tool,
             validator: OnceLock::new(),
         }
+    }
+
+    /// The tool's name: the operationId, or the curated name for the curated form.
+    pub fn name(&self) -> &str {
+        &self.tool.name
     }
 
     /// The compiled validator of the full input schema (built on first use). Fails closed: a schema
@@ -80,9 +211,9 @@ impl ToolEntry {
             .get_or_init(|| {
                 let schema = Value::Object((*self.tool.input_schema).clone());
                 jsonschema::draft202012::new(&schema).map_err(|e| {
-                    tracing::error!(tool = self.endpoint.name, error = %e, "input schema does not compile");
+                    tracing::error!(tool = %self.tool.name, error = %e, "input schema does not compile");
                     SchemaError {
-                        tool: self.endpoint.name.to_owned(),
+                        tool: self.tool.name.to_string(),
                         reason: e.to_string(),
                     }
                 })
@@ -115,6 +246,13 @@ fn parse_object(text: &str) -> JsonObject {
     }
 }
 
+fn object(v: &Value) -> JsonObject {
+    match v {
+        Value::Object(o) => o.clone(),
+        _ => JsonObject::new(),
+    }
+}
+
 /// Where a registry's operations come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecInfo {
@@ -124,71 +262,263 @@ pub struct SpecInfo {
     pub version: String,
     /// Whether the spec marks operations `x-mcp-tool` (else the curated set is a default list).
     pub has_mcp_marks: bool,
+    /// Where the spec was read: `compiled (<path>)`, a URL or a file.
+    pub origin: String,
 }
 
-/// Every endpoint tool of one spec, sorted by name.
+/// Every endpoint tool of one spec.
 pub struct Registry {
+    /// The operation form of every operation, sorted by operationId.
     entries: Vec<ToolEntry>,
+    /// The curated form of every curated operation, sorted by curated name.
+    curated: Vec<ToolEntry>,
     spec: SpecInfo,
     search: SearchIndex,
+    degradations: Vec<(String, String)>,
     /// The listed form of every entry, per profile, built on first use.
     listed: [OnceLock<Vec<Tool>>; 3],
+    curated_listed: [OnceLock<Vec<Tool>>; 3],
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("spec", &self.spec)
+            .field("operations", &self.entries.len())
+            .finish_non_exhaustive()
+    }
 }
 
 static COMPILED: LazyLock<Arc<Registry>> = LazyLock::new(|| {
-    let entries: Vec<ToolEntry> = generated::ENDPOINTS.iter().map(ToolEntry::new).collect();
-    Arc::new(Registry {
-        search: SearchIndex::compiled(&entries),
+    let ops: Vec<(Arc<Operation>, &Endpoint)> = generated::ENDPOINTS
+        .iter()
+        .map(|e| (Arc::new(Operation::generated(e)), e))
+        .collect();
+    let entries: Vec<ToolEntry> = ops
+        .iter()
+        .map(|(op, e)| {
+            let d = Definition {
+                name: e.name,
+                description: e.description,
+                input: parse_object(e.input_schema),
+                output: e.output_schema.map(parse_object),
+            };
+            ToolEntry::new(op.clone(), Form::Operation, d)
+        })
+        .collect();
+    let curated = ops
+        .iter()
+        .filter_map(|(op, e)| {
+            let c = e.curated?;
+            let d = Definition {
+                name: c.name,
+                description: c.description,
+                input: parse_object(c.input_schema.unwrap_or(e.input_schema)),
+                output: e.output_schema.map(parse_object),
+            };
+            Some(ToolEntry::new(op.clone(), Form::Curated, d))
+        })
+        .collect();
+    Arc::new(Registry::assemble(
         entries,
-        spec: SpecInfo {
+        curated,
+        SpecInfo {
             title: generated::SPEC_TITLE.to_owned(),
             version: generated::SPEC_VERSION.to_owned(),
             has_mcp_marks: generated::SPEC_HAS_MCP_MARKS,
+            origin: format!("compiled ({})", generated::SPEC_PATH),
         },
-        listed: Default::default(),
-    })
+        SearchIndex::compiled,
+        generated::DEGRADATIONS
+            .iter()
+            .map(|(o, w)| ((*o).to_owned(), (*w).to_owned()))
+            .collect(),
+    ))
 });
 
 impl Registry {
+    fn assemble(
+        entries: Vec<ToolEntry>,
+        mut curated: Vec<ToolEntry>,
+        spec: SpecInfo,
+        search: impl FnOnce(&[ToolEntry]) -> SearchIndex,
+        degradations: Vec<(String, String)>,
+    ) -> Self {
+        curated.sort_by(|a, b| a.name().cmp(b.name()));
+        Registry {
+            search: search(&entries),
+            entries,
+            curated,
+            spec,
+            degradations,
+            listed: Default::default(),
+            curated_listed: Default::default(),
+        }
+    }
+
     /// The endpoints compiled into this binary.
     pub fn compiled() -> &'static Arc<Registry> {
         &COMPILED
+    }
+
+    /// The endpoints of a spec lowered at run time (`origin`: where it was read), with request
+    /// building by [`super::interpret`] and the search index built now.
+    pub fn from_api(api: &ir::Api, origin: impl Into<String>) -> Self {
+        let mut entries = Vec::with_capacity(api.operations.len());
+        let mut curated = Vec::new();
+        for op in &api.operations {
+            let shared = Arc::new(Operation::lowered(op));
+            let output = op.output_schema.as_ref().map(object);
+            entries.push(ToolEntry::new(
+                shared.clone(),
+                Form::Operation,
+                Definition {
+                    name: &op.name,
+                    description: &op.description,
+                    input: object(&op.input_schema),
+                    output: output.clone(),
+                },
+            ));
+            if let Some(c) = &op.curated {
+                curated.push(ToolEntry::new(
+                    shared,
+                    Form::Curated,
+                    Definition {
+                        name: &c.name,
+                        description: &c.description,
+                        input: object(c.input_schema.as_ref().unwrap_or(&op.input_schema)),
+                        output,
+                    },
+                ));
+            }
+        }
+        Registry::assemble(
+            entries,
+            curated,
+            SpecInfo {
+                title: api.title.clone(),
+                version: api.version.clone(),
+                has_mcp_marks: api.has_mcp_marks,
+                origin: origin.into(),
+            },
+            |entries| SearchIndex::built(api, entries),
+            api.degradations
+                .iter()
+                .map(|d| (d.operation.clone(), d.what.clone()))
+                .collect(),
+        )
     }
 
     pub fn spec(&self) -> &SpecInfo {
         &self.spec
     }
 
+    /// What the generator simplified or left out: `(operationId, what)`.
+    pub fn degradations(&self) -> &[(String, String)] {
+        &self.degradations
+    }
+
+    /// Every operation, in its operation form, sorted by operationId.
     pub fn all(&self) -> &[ToolEntry] {
         &self.entries
     }
 
+    /// The operation of this operationId.
     pub fn get(&self, name: &str) -> Option<&ToolEntry> {
         self.entries
-            .binary_search_by(|e| e.endpoint.name.cmp(name))
+            .binary_search_by(|e| e.name().cmp(name))
             .ok()
             .and_then(|i| self.entries.get(i))
     }
 
-    /// The entries a selection admits, in name order.
+    /// The curated tools, as Windmill's own server names and shapes them, sorted by name.
+    pub fn curated(&self) -> &[ToolEntry] {
+        &self.curated
+    }
+
+    /// The curated tool of this name.
+    pub fn get_curated(&self, name: &str) -> Option<&ToolEntry> {
+        self.curated
+            .binary_search_by(|e| e.name().cmp(name))
+            .ok()
+            .and_then(|i| self.curated.get(i))
+    }
+
+    /// The curated tool listed under `name` when that is not its operationId (Windmill's
+    /// `createApp` is createAppRawSource in v1.795.0).
+    pub fn curated_alias(&self, name: &str) -> Option<&ToolEntry> {
+        self.get_curated(name).filter(|e| e.endpoint.name != name)
+    }
+
+    /// The entries a selection lists, in listing order: the curated form for `curated`, the
+    /// operation form for every other selection.
     pub fn select<'a>(&'a self, sel: &'a Selection) -> impl Iterator<Item = &'a ToolEntry> + 'a {
-        self.entries.iter().filter(move |e| sel.admits(e.endpoint))
-    }
-
-    /// Names close to `name`, for did-you-mean messages.
-    pub fn similar(&self, name: &str, sel: &Selection) -> Vec<&'static str> {
-        crate::text::closest(name, self.select(sel).map(|e| e.endpoint.name), 3)
-    }
-
-    /// The listed (compact) form of every entry in a profile's dialect, in registry order.
-    pub fn listed(&self, profile: Profile) -> &[Tool] {
-        let slot = match profile {
-            Profile::Full => &self.listed[0],
-            Profile::OpenAi => &self.listed[1],
-            Profile::Gemini => &self.listed[2],
+        let entries = if sel.curated_names() {
+            &self.curated
+        } else {
+            &self.entries
         };
-        slot.get_or_init(|| {
+        entries.iter().filter(move |e| sel.admits(&e.endpoint))
+    }
+
+    /// The entry a listed name stands for in a selection's listing (not checked against it).
+    pub fn named(&self, sel: &Selection, name: &str) -> Option<&ToolEntry> {
+        if sel.curated_names() {
+            self.get_curated(name)
+        } else {
+            self.get(name)
+        }
+    }
+
+    /// The entries of a selection's listing with their listed form in a profile's dialect.
+    pub fn listing<'a>(
+        &'a self,
+        sel: &'a Selection,
+        profile: Profile,
+    ) -> impl Iterator<Item = (&'a ToolEntry, &'a Tool)> + 'a {
+        let (entries, listed) = if sel.curated_names() {
+            (&self.curated, self.curated_listed(profile))
+        } else {
+            (&self.entries, self.listed(profile))
+        };
+        entries
+            .iter()
+            .zip(listed)
+            .filter(move |(e, _)| sel.admits(&e.endpoint))
+    }
+
+    /// Names close to `name` in a selection's listing, for did-you-mean messages.
+    pub fn similar(&self, name: &str, sel: &Selection) -> Vec<String> {
+        crate::text::closest(name, self.select(sel).map(ToolEntry::name), 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn slot(slots: &[OnceLock<Vec<Tool>>; 3], profile: Profile) -> &OnceLock<Vec<Tool>> {
+        match profile {
+            Profile::Full => &slots[0],
+            Profile::OpenAi => &slots[1],
+            Profile::Gemini => &slots[2],
+        }
+    }
+
+    /// The listed (compact) form of every operation-form entry in a profile's dialect, in
+    /// registry order.
+    pub fn listed(&self, profile: Profile) -> &[Tool] {
+        Self::slot(&self.listed, profile).get_or_init(|| {
             self.entries
+                .iter()
+                .map(|e| profiled(&e.listed, profile))
+                .collect()
+        })
+    }
+
+    /// The listed form of every curated entry in a profile's dialect, in [`Registry::curated`]
+    /// order.
+    pub fn curated_listed(&self, profile: Profile) -> &[Tool] {
+        Self::slot(&self.curated_listed, profile).get_or_init(|| {
+            self.curated
                 .iter()
                 .map(|e| profiled(&e.listed, profile))
                 .collect()
@@ -200,6 +530,19 @@ impl Registry {
         &self.search
     }
 
+    /// A digest of every tool definition (both forms): two registries with the same digest list
+    /// the same tools.
+    pub fn digest(&self) -> u64 {
+        let mut bytes = Vec::new();
+        for e in self.entries.iter().chain(&self.curated) {
+            if let Ok(v) = serde_json::to_vec(&e.tool) {
+                bytes.extend_from_slice(&v);
+            }
+            bytes.push(0);
+        }
+        crate::text::fnv64(&bytes)
+    }
+
     /// These tools as `spec diff` compares them. The registry knows no wire names, so renamed
     /// arguments are matched by name and schema only.
     pub fn view(&self) -> ApiView {
@@ -208,19 +551,31 @@ impl Registry {
             tools: self
                 .entries
                 .iter()
-                .map(|e| ToolView {
-                    name: e.endpoint.name.to_owned(),
-                    method: e.endpoint.method.as_str().to_owned(),
-                    path: e.endpoint.path.to_owned(),
-                    curated: e.endpoint.curated,
-                    deprecated: e.endpoint.deprecated,
-                    input_schema: Value::Object((*e.tool.input_schema).clone()),
-                    output_schema: e
-                        .tool
-                        .output_schema
-                        .as_ref()
-                        .map(|o| Value::Object((**o).clone())),
-                    wire: Default::default(),
+                .map(|e| {
+                    let c = e
+                        .endpoint
+                        .curated_name
+                        .as_deref()
+                        .and_then(|n| self.get_curated(n));
+                    ToolView {
+                        name: e.endpoint.name.clone(),
+                        method: e.endpoint.method.as_str().to_owned(),
+                        path: e.endpoint.path.clone(),
+                        curated: e.endpoint.curated,
+                        deprecated: e.endpoint.deprecated,
+                        input_schema: Value::Object((*e.tool.input_schema).clone()),
+                        output_schema: e
+                            .tool
+                            .output_schema
+                            .as_ref()
+                            .map(|o| Value::Object((**o).clone())),
+                        wire: Default::default(),
+                        curation: c.map(|c| windmill_mcp_codegen::diff::CurationView {
+                            name: c.name().to_owned(),
+                            description: c.tool.description.as_deref().unwrap_or("").to_owned(),
+                            input_schema: Value::Object((*c.tool.input_schema).clone()),
+                        }),
+                    }
                 })
                 .collect(),
         }
@@ -237,7 +592,11 @@ mod tests {
         let e = Registry::compiled()
             .get("createSchedule")
             .expect("createSchedule");
-        let full: Value = serde_json::from_str(e.endpoint.input_schema).expect("json");
+        let g = crate::endpoints::generated::ENDPOINTS
+            .iter()
+            .find(|g| g.name == "createSchedule")
+            .expect("generated createSchedule");
+        let full: Value = serde_json::from_str(g.input_schema).expect("json");
         assert_eq!(Value::Object(e.input_schema().clone()), full);
         let bytes = |t: &Tool| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0);
         assert!(bytes(&e.listed) < bytes(&e.tool));
@@ -270,7 +629,7 @@ mod tests {
             .all()
             .iter()
             .map(|e| {
-                crate::listing::short_name(e.endpoint.name, Some(crate::listing::MIN_NAME_LEN))
+                crate::listing::short_name(&e.endpoint.name, Some(crate::listing::MIN_NAME_LEN))
                     .into_owned()
             })
             .collect();

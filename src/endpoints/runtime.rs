@@ -32,13 +32,23 @@ pub struct Endpoint {
     /// Whether structured content wraps the JSON answer as `{"result": ...}`.
     pub wraps_output: bool,
     pub hints: Hints,
-    /// In the curated set (Windmill's `x-mcp-tool` operations).
-    pub curated: bool,
+    /// How Windmill's own server lists it, when it is in the curated set (`x-mcp-tool`).
+    pub curated: Option<Curated>,
     pub deprecated: bool,
     /// Whether the path holds `{workspace}`.
     pub has_workspace: bool,
     pub response_content_type: Option<&'static str>,
     pub build: BuildFn,
+}
+
+/// How Windmill's own MCP server lists an operation of its curated set.
+#[derive(Debug, Clone, Copy)]
+pub struct Curated {
+    /// The tool name (`x-mcp-tool-name`, else the operationId).
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The input schema of its curated shape, compact JSON, when it differs from the operation's.
+    pub input_schema: Option<&'static str>,
 }
 
 /// A tool argument that cannot become part of a request.
@@ -256,7 +266,7 @@ pub struct RequestBuilder {
     body: Option<RequestBody>,
 }
 
-/// Checks a value that goes into the URL as one segment or as a Windmill path.
+/// Checks a value that goes into the URL as one segment, or as segments (`allow_slashes`).
 fn check_path_text(arg: &str, text: &str, allow_slashes: bool) -> Result<(), ArgError> {
     let unsafe_path = |reason| ArgError::UnsafePath {
         arg: arg.into(),
@@ -331,16 +341,40 @@ impl RequestBuilder {
         Ok(())
     }
 
-    /// A Windmill path (`f/folder/my_script`): slashes kept, each segment checked and encoded.
-    pub fn windmill_path(&mut self, arg: &str, value: &dyn ParamValue) -> Result<(), ArgError> {
+    /// A value Windmill's router takes as the rest of the path (`f/folder/my_script`, a concurrency
+    /// key, a file path): slashes kept as they are, each segment checked and encoded, so the route
+    /// receives the value intact and it cannot leave its place.
+    pub fn wildcard(&mut self, arg: &str, value: &dyn ParamValue) -> Result<(), ArgError> {
         let text = value.texts().join(",");
         check_path_text(arg, &text, true)?;
+        self.push_segments(&text);
+        Ok(())
+    }
+
+    /// One segment, or an npm scoped name `@scope/name` whose one `/` is kept (Windmill's npm
+    /// proxy reads it as part of the package name).
+    pub fn scoped_name(&mut self, arg: &str, value: &dyn ParamValue) -> Result<(), ArgError> {
+        let text = value.texts().join(",");
+        let scoped =
+            text.starts_with('@') && !text.starts_with("@/") && text.matches('/').count() == 1;
+        if text.contains('/') && !scoped {
+            return Err(ArgError::UnsafePath {
+                arg: arg.into(),
+                reason: "may hold `/` only as a scoped name `@scope/name`",
+                got: text,
+            });
+        }
+        check_path_text(arg, &text, scoped)?;
+        self.push_segments(&text);
+        Ok(())
+    }
+
+    fn push_segments(&mut self, text: &str) {
         let encoded: Vec<String> = text
             .split('/')
             .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
             .collect();
         self.path.push_str(&encoded.join("/"));
-        Ok(())
     }
 
     /// A query parameter; arrays repeat the key (`explode`) or are joined with commas.
@@ -462,7 +496,7 @@ mod tests {
         b.literal("/w/");
         b.segment("workspace", &"demo".to_string()).unwrap();
         b.literal("/scripts/get/p/");
-        b.windmill_path("path", &"f/folder/my script+é".to_string())
+        b.wildcard("path", &"f/folder/my script+é".to_string())
             .unwrap();
         assert_eq!(
             b.finish().path_and_query,
@@ -484,12 +518,39 @@ mod tests {
         ] {
             let mut b = RequestBuilder::new(Method::Get);
             assert!(
-                b.windmill_path("path", &bad.to_string()).is_err(),
+                b.wildcard("path", &bad.to_string()).is_err(),
                 "{bad:?} accepted"
             );
         }
         let mut b = RequestBuilder::new(Method::Get);
         assert!(b.segment("id", &"a/b".to_string()).is_err());
+    }
+
+    #[test]
+    fn scoped_names_keep_their_one_slash() {
+        let mut b = RequestBuilder::new(Method::Get);
+        b.literal("/npm_proxy/filetree/");
+        b.scoped_name("package", &"@types/node".to_string())
+            .unwrap();
+        b.literal("/");
+        b.segment("version", &"20.1.0".to_string()).unwrap();
+        assert_eq!(
+            b.finish().path_and_query,
+            "/npm_proxy/filetree/%40types/node/20.1.0"
+        );
+        let mut b = RequestBuilder::new(Method::Get);
+        b.scoped_name("package", &"lodash".to_string()).unwrap();
+        assert_eq!(b.finish().path_and_query, "lodash");
+        for bad in [
+            "a/b", "@a/b/c", "@a/", "@/b", "@a/..", "..", ".", "", "@a//b", "x?y", "x#y", "a\\b",
+            "@a/\u{1}",
+        ] {
+            let mut b = RequestBuilder::new(Method::Get);
+            assert!(
+                b.scoped_name("package", &bad.to_string()).is_err(),
+                "{bad:?} accepted"
+            );
+        }
     }
 
     #[test]

@@ -18,11 +18,11 @@
 //! [`MAX_QUERY_CHARS`](windmill_mcp_codegen::search::MAX_QUERY_CHARS) characters and
 //! [`MAX_QUERY_WORDS`](windmill_mcp_codegen::search::MAX_QUERY_WORDS) words.
 
-use windmill_mcp_codegen::search::{decode_postings, parse_query, stem, terms};
+use windmill_mcp_codegen::ir::Api;
+use windmill_mcp_codegen::search::{build, decode_postings, parse_query, quantize, stem, terms};
 
 use super::generated::{SEARCH_TERMS, SEARCH_WEIGHT_SCALE};
-use super::registry::ToolEntry;
-use super::runtime::Endpoint;
+use super::registry::{Operation, ToolEntry};
 
 /// One operation found, with its score (higher is better; only comparable within one search).
 #[derive(Debug, Clone, Copy)]
@@ -31,10 +31,40 @@ pub struct Hit<'a> {
     pub score: f32,
 }
 
+/// `(term, encoded postings)`, sorted by term: written by the build, or built at run time.
+enum Terms {
+    Compiled(&'static [(&'static str, &'static str)]),
+    Built(Vec<(String, String)>),
+}
+
+/// A view of [`Terms`].
+#[derive(Clone, Copy)]
+enum TermsRef<'a> {
+    Borrowed(&'a [(&'a str, &'a str)]),
+    Owned(&'a [(String, String)]),
+}
+
+impl<'a> TermsRef<'a> {
+    /// The postings of `term`.
+    fn get(self, term: &str) -> Option<&'a str> {
+        match self {
+            TermsRef::Borrowed(t) => t
+                .binary_search_by(|(x, _)| (*x).cmp(term))
+                .ok()
+                .and_then(|i| t.get(i))
+                .map(|(_, p)| *p),
+            TermsRef::Owned(t) => t
+                .binary_search_by(|(x, _)| x.as_str().cmp(term))
+                .ok()
+                .and_then(|i| t.get(i))
+                .map(|(_, p)| p.as_str()),
+        }
+    }
+}
+
 /// A ranking index over a registry's entries (document `d` is the registry's entry `d`).
 pub struct SearchIndex {
-    /// `(term, encoded postings)`, sorted by term.
-    terms: &'static [(&'static str, &'static str)],
+    terms: Terms,
     /// What one quantum of a posting's weight is worth.
     scale: f32,
     /// The terms of each entry's name, sorted and deduplicated (for the name bonus).
@@ -45,17 +75,28 @@ impl SearchIndex {
     /// The index the build wrote for the compiled-in endpoints (`entries` in generated order).
     pub fn compiled(entries: &[ToolEntry]) -> Self {
         SearchIndex {
-            terms: SEARCH_TERMS,
+            terms: Terms::Compiled(SEARCH_TERMS),
             scale: SEARCH_WEIGHT_SCALE,
-            name_terms: entries
-                .iter()
-                .map(|e| {
-                    let mut t = terms(e.endpoint.name);
-                    t.sort();
-                    t.dedup();
-                    t
-                })
-                .collect(),
+            name_terms: name_terms(entries),
+        }
+    }
+
+    /// The index of a spec lowered at run time, built now the way the build builds the compiled
+    /// one (`entries`: the registry's operation form of `api`'s operations, in the same order).
+    pub fn built(api: &Api, entries: &[ToolEntry]) -> Self {
+        let index = build(api);
+        let (scale, rows) = quantize(&index);
+        SearchIndex {
+            terms: Terms::Built(rows.into_iter().map(|(t, p)| (t.to_owned(), p)).collect()),
+            scale,
+            name_terms: name_terms(entries),
+        }
+    }
+
+    fn terms(&self) -> TermsRef<'_> {
+        match &self.terms {
+            Terms::Compiled(t) => TermsRef::Borrowed(t),
+            Terms::Built(t) => TermsRef::Owned(t),
         }
     }
 
@@ -76,12 +117,12 @@ impl SearchIndex {
         &self,
         entries: &'a [ToolEntry],
         query: &str,
-        admit: &dyn Fn(&Endpoint) -> bool,
+        admit: &dyn Fn(&Operation) -> bool,
         limit: usize,
     ) -> Vec<Hit<'a>> {
         rank(
             &Corpus {
-                terms: self.terms,
+                terms: self.terms(),
                 scale: self.scale,
                 entries,
                 name_terms: &self.name_terms,
@@ -91,6 +132,19 @@ impl SearchIndex {
             limit,
         )
     }
+}
+
+/// The terms of each entry's name, sorted and deduplicated.
+fn name_terms(entries: &[ToolEntry]) -> Vec<Vec<String>> {
+    entries
+        .iter()
+        .map(|e| {
+            let mut t = terms(e.name());
+            t.sort();
+            t.dedup();
+            t
+        })
+        .collect()
 }
 
 /// Weight of the share of an operation's name the query covers.
@@ -103,7 +157,7 @@ pub const COVERAGE_FLOOR: f32 = 0.25;
 pub const CURATED_PRIOR: f32 = 1.08;
 
 /// [`SearchIndex::search`] over the compiled-in endpoints.
-pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> Vec<Hit<'static>> {
+pub fn search(query: &str, admit: &dyn Fn(&Operation) -> bool, limit: usize) -> Vec<Hit<'static>> {
     let registry = super::Registry::compiled();
     registry
         .search_index()
@@ -112,7 +166,7 @@ pub fn search(query: &str, admit: &dyn Fn(&Endpoint) -> bool, limit: usize) -> V
 
 /// What [`rank`] ranks over: the generated index (or, in tests, a damaged one).
 struct Corpus<'c, 'e> {
-    terms: &'c [(&'c str, &'c str)],
+    terms: TermsRef<'c>,
     scale: f32,
     entries: &'e [ToolEntry],
     name_terms: &'c [Vec<String>],
@@ -137,7 +191,7 @@ struct Found<'a> {
 fn rank<'e>(
     corpus: &Corpus<'_, 'e>,
     query: &str,
-    admit: &dyn Fn(&Endpoint) -> bool,
+    admit: &dyn Fn(&Operation) -> bool,
     limit: usize,
 ) -> Vec<Hit<'e>> {
     let n = corpus.entries.len();
@@ -149,11 +203,7 @@ fn rank<'e>(
         .terms
         .iter()
         .filter_map(|t| {
-            let i = corpus
-                .terms
-                .binary_search_by(|(term, _)| (*term).cmp(t.term.as_str()))
-                .ok()?;
-            let postings = corpus.terms.get(i)?.1;
+            let postings = corpus.terms.get(t.term.as_str())?;
             Some(Found {
                 term: t.term.as_str(),
                 weight: t.weight,
@@ -218,7 +268,7 @@ fn rank<'e>(
         .collect();
     let mut hits: Vec<Hit> = Vec::new();
     for (d, entry) in corpus.entries.iter().enumerate() {
-        let endpoint = entry.endpoint;
+        let endpoint = &*entry.endpoint;
         if score[d] <= 0.0 || !admit(endpoint) {
             continue;
         }
@@ -249,7 +299,10 @@ fn rank<'e>(
         let name_coverage = name_covered / name.len().max(1) as f32;
         let mut s = score[d] * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage * coverage)
             + NAME_BONUS * name_coverage * coverage;
-        if is_name(&compact_query, endpoint.name) {
+        let curated_name = endpoint.curated_name.as_deref();
+        if is_name(&compact_query, &endpoint.name)
+            || curated_name.is_some_and(|c| is_name(&compact_query, c))
+        {
             s += EXACT_NAME_BONUS;
         }
         if endpoint.curated {
@@ -260,7 +313,7 @@ fn rank<'e>(
     hits.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| a.entry.endpoint.name.cmp(b.entry.endpoint.name))
+            .then_with(|| a.entry.endpoint.name.cmp(&b.entry.endpoint.name))
     });
     hits.truncate(limit);
     hits
@@ -296,7 +349,7 @@ mod tests {
         let names = vec![vec!["job".to_owned()]; 1];
         let registry = crate::endpoints::Registry::compiled();
         let corpus = Corpus {
-            terms: table,
+            terms: TermsRef::Borrowed(table),
             scale: 1.0,
             entries: &registry.all()[..2],
             name_terms: &names,

@@ -1,6 +1,6 @@
 //! Which endpoint tools a connection lists: the tool mode (`--tools`, `?tools=`).
 
-use super::runtime::Endpoint;
+use super::registry::Operation;
 
 /// A tool selection that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,12 +14,14 @@ pub struct SelectionError {
 ///
 /// | mode | listed as tools | reachable through the discovery tools |
 /// |---|---|---|
-/// | `curated` (default) | Windmill's `x-mcp-tool` operations + the discovery tools | every operation |
+/// | `curated` (default) | Windmill's `x-mcp-tool` operations, named and shaped as Windmill's own server lists them + the discovery tools | every operation |
 /// | `all` | every operation | — (no discovery tools) |
 /// | `discover` | only the discovery tools | every operation |
 /// | a list (`listJobs,tag:flow,get*`) | the matching operations (+ discovery tools if the list holds `discover`) | the matching operations |
 ///
-/// Read-only mode removes every operation that is not read-only from both columns.
+/// Read-only mode removes every operation that is not read-only from both columns. Every listing
+/// but `curated` names tools by operationId with every parameter the operation declares (a list
+/// holding `curated` too); the discovery tools always take operationIds.
 #[derive(Debug, Clone)]
 pub enum Selection {
     /// Windmill's curated set (`x-mcp-tool`).
@@ -73,16 +75,23 @@ impl Selection {
         Ok(Selection::List(out))
     }
 
+    /// Whether the listing names tools as Windmill's own server does (`curated`: its
+    /// `x-mcp-tool-name`s and curated shapes); every other selection names them by operationId and
+    /// shows every parameter.
+    pub fn curated_names(&self) -> bool {
+        matches!(self, Selection::Curated)
+    }
+
     /// Whether the endpoint is listed as a tool of its own.
-    pub fn admits(&self, e: &Endpoint) -> bool {
+    pub fn admits(&self, e: &Operation) -> bool {
         match self {
             Selection::Curated => e.curated,
             Selection::All => true,
             Selection::Discover => false,
             Selection::List(items) => items.iter().any(|s| match s {
-                Selector::Name(n) => n == e.name,
+                Selector::Name(n) => *n == e.name,
                 Selector::Tag(t) => e.tags.iter().any(|et| et == t),
-                Selector::Glob(g) => g.is_match(e.name),
+                Selector::Glob(g) => g.is_match(&e.name),
                 Selector::Curated => e.curated,
                 Selector::Discover => false,
             }),
@@ -90,7 +99,7 @@ impl Selection {
     }
 
     /// Whether the endpoint can be found, described and called through the discovery tools.
-    pub fn reaches(&self, e: &Endpoint) -> bool {
+    pub fn reaches(&self, e: &Operation) -> bool {
         match self {
             Selection::Curated | Selection::Discover => true,
             Selection::All => true,

@@ -153,7 +153,7 @@ pub fn reachable<'a>(
     exposure: &Exposure,
 ) -> Result<&'a ToolEntry, Box<CallToolResult>> {
     match registry.get(name) {
-        Some(e) if exposure.reaches(e.endpoint) => Ok(e),
+        Some(e) if exposure.reaches(&e.endpoint) => Ok(e),
         Some(e) if exposure.read_only && !e.endpoint.hints.read_only => Err(Box::new(error(format!(
             "`{name}` is not available: this server is in read-only mode and `{name}` ({} {}) changes data.",
             e.endpoint.method.as_str(),
@@ -162,7 +162,7 @@ pub fn reachable<'a>(
         _ => {
             let near = crate::text::closest(
                 name,
-                registry.all().iter().filter(|e| exposure.reaches(e.endpoint)).map(|e| e.endpoint.name),
+                registry.all().iter().filter(|e| exposure.reaches(&e.endpoint)).map(|e| e.name()),
                 3,
             );
             let hint = if near.is_empty() {
@@ -274,8 +274,8 @@ pub fn search(
     for (_, f) in &found {
         match f {
             Found::Endpoint(entry) => {
-                let e = entry.endpoint;
-                results.push(json!({
+                let e = &entry.endpoint;
+                let mut r = json!({
                     "kind": "endpoint",
                     "name": e.name,
                     "method": e.method.as_str(),
@@ -283,10 +283,13 @@ pub fn search(
                     "summary": e.title,
                     "readOnly": e.hints.read_only,
                     "listed": exposure.lists(e),
-                }));
+                });
+                curated_fields(registry, &e.name, e.curated_name.as_deref(), &mut r);
+                results.push(r);
                 text.push_str(&format!(
-                    "{} — endpoint {} {} — {}\n",
+                    "{}{} — endpoint {} {} — {}\n",
                     e.name,
+                    curated_note(e.curated_name.as_deref(), &e.name),
                     e.method.as_str(),
                     e.path,
                     e.title
@@ -340,7 +343,7 @@ pub fn describe(registry: &Registry, args: &JsonObject, exposure: &Exposure) -> 
         Ok(e) => e,
         Err(r) => return *r,
     };
-    let e = entry.endpoint;
+    let e = &entry.endpoint;
     let mut v = json!({
         "name": e.name,
         "title": e.title,
@@ -353,10 +356,47 @@ pub fn describe(registry: &Registry, args: &JsonObject, exposure: &Exposure) -> 
     if let (Some(out), Some(o)) = (&entry.tool.output_schema, v.as_object_mut()) {
         o.insert("outputSchema".into(), Value::Object((**out).clone()));
     }
+    curated_fields(registry, &e.name, e.curated_name.as_deref(), &mut v);
     let text = serde_json::to_string(&v).unwrap_or_default();
     let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
     r.structured_content = Some(v);
     r
+}
+
+/// ` (curated tool `createApp`)` when an operation is listed under another name in the curated
+/// listing.
+fn curated_note(curated_name: Option<&str>, name: &str) -> String {
+    match curated_name {
+        Some(c) if c != name => format!(" (Windmill's curated tool `{c}`)"),
+        _ => String::new(),
+    }
+}
+
+/// Adds to a search result or a description which curated name the operation carries
+/// (`curatedName`), and, when the operationId is itself the curated name of another operation,
+/// which one (`curatedNameOf`): names given to the discovery tools are operationIds.
+fn curated_fields(registry: &Registry, name: &str, curated_name: Option<&str>, v: &mut Value) {
+    let Some(o) = v.as_object_mut() else {
+        return;
+    };
+    if let Some(c) = curated_name {
+        o.insert("curatedName".into(), json!(c));
+    }
+    if let Some(other) = registry.curated_alias(name) {
+        o.insert("curatedNameOf".into(), json!(other.endpoint.name));
+    }
+}
+
+/// A note for a `call_endpoint` result whose operationId the curated listing shows as another
+/// operation's name (`createApp` is the low-code operation here, createAppRawSource there).
+pub fn alias_note(registry: &Registry, name: &str, exposure: &Exposure) -> Option<String> {
+    let other = registry.curated_alias(name)?;
+    exposure.selection.curated_names().then(|| {
+        format!(
+            "Note: called by name through call_endpoint, `{name}` is the operation {name}; the listed tool `{name}` is {} (Windmill's curated name).",
+            other.endpoint.name
+        )
+    })
 }
 
 /// `describe_endpoint` of a script or flow.

@@ -3,7 +3,8 @@
 //! 1. a discovery tool, when the caller has them (its tool mode has them, or some of its scripts
 //!    and flows are not listed);
 //! 2. `get_job_result`, when the caller has scripts and flows;
-//! 3. an endpoint tool the caller lists, by name or by its shortened name;
+//! 3. an endpoint tool the caller lists, by name or by its shortened name (in the `curated` tool
+//!    mode the names are Windmill's curated names, otherwise operationIds);
 //! 4. a script or flow (`s-…`, `f-…`) of the caller's catalog, listed or not (the catalog is
 //!    refreshed once if it is unknown, at most every [`MIN_STALE_REFRESH`]).
 //!
@@ -120,14 +121,19 @@ fn endpoint_named<'r>(
     exposure: &Exposure,
     name: &str,
 ) -> Option<&'r ToolEntry> {
-    let entry = registry.get(name).or_else(|| {
+    let sel = &exposure.selection;
+    let entry = registry.named(sel, name).or_else(|| {
         exposure.max_name_len?;
-        registry
-            .all()
+        let entries = if sel.curated_names() {
+            registry.curated()
+        } else {
+            registry.all()
+        };
+        entries
             .iter()
-            .find(|e| short_name(e.endpoint.name, exposure.max_name_len) == name)
+            .find(|e| short_name(e.name(), exposure.max_name_len) == name)
     })?;
-    exposure.lists(entry.endpoint).then_some(entry)
+    exposure.lists(&entry.endpoint).then_some(entry)
 }
 
 /// The item a (possibly shortened) name stands for in a catalog.
@@ -149,12 +155,23 @@ pub fn unknown_static(
     listed: &[rmcp::model::Tool],
     name: &str,
 ) -> Unknown {
-    let near: Vec<String> = crate::text::closest(name, listed.iter().map(|t| t.name.as_ref()), 3)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let mut near: Vec<String> =
+        crate::text::closest(name, listed.iter().map(|t| t.name.as_ref()), 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    // An operationId the curated listing shows under Windmill's curated name.
+    let found = registry
+        .named(&exposure.selection, name)
+        .or_else(|| registry.get(name));
+    if let Some(curated) = found.and_then(|e| e.endpoint.curated_name.as_deref()) {
+        if curated != name && listed.iter().any(|t| t.name == curated) {
+            near.retain(|n| n != curated);
+            near.insert(0, curated.to_owned());
+        }
+    }
     let name = name.to_owned();
-    match registry.get(&name) {
+    match found {
         Some(e) if exposure.read_only && !e.endpoint.hints.read_only => {
             Unknown::ReadOnly { name, near }
         }

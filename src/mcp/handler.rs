@@ -381,10 +381,14 @@ impl McpServer {
             _ => match discovery::call_target(registry, &args, exposure) {
                 Err(r) => *r,
                 Ok((entry, inner)) => {
-                    tokio::select! {
+                    let mut r = tokio::select! {
                         r = self.call_endpoint(entry, inner, caller) => r,
                         _ = context.ct.cancelled() => return Err(cancelled()),
+                    };
+                    if let Some(note) = discovery::alias_note(registry, entry.name(), exposure) {
+                        r.content.push(rmcp::model::ContentBlock::text(note));
                     }
+                    r
                 }
             },
         }
@@ -445,12 +449,13 @@ impl McpServer {
         mut args: JsonObject,
         caller: &Caller,
     ) -> CallToolResult {
-        let ep = entry.endpoint;
+        let ep = &entry.endpoint;
+        let name = entry.name();
         // Arguments from a profiled client (nulls, JSON text) back towards the full schema.
         if let Err(e) = unprofile_args(&mut args, entry.input_schema()) {
             return tool_error(format!(
                 "Invalid arguments for `{}`, nothing was sent to Windmill: {e}",
-                ep.name
+                name
             ));
         }
         if let Err(problems) = validate(entry, &args) {
@@ -462,23 +467,23 @@ impl McpServer {
             (None, true) => {
                 return tool_error(format!(
                     "`{}` works inside a workspace, and this connection has none. Connect to /api/mcp/w/<workspace>/mcp, or start the server with --workspace.",
-                    ep.name
+                    name
                 ))
             }
         };
-        let request = match (ep.build)(&Args::new(args), &workspace) {
+        let request = match ep.build(&Args::new(args), &workspace) {
             Ok(r) => r,
             Err(e) => {
                 return tool_error(format!(
                     "Invalid arguments for `{}`: {e}. Nothing was sent to Windmill.",
-                    ep.name
+                    name
                 ))
             }
         };
         let token = self.token_for(caller);
         let answer = match self.shared.windmill.send(&request, token.as_ref()).await {
             Ok(a) => a,
-            Err(e) => return tool_error(format!("`{}` failed: {e}.", ep.name)),
+            Err(e) => return tool_error(format!("`{name}` failed: {e}.")),
         };
         endpoint_result(
             entry,
@@ -522,12 +527,7 @@ impl McpServer {
                 (page, all.len())
             }
             Section::Endpoints => {
-                let listed = registry
-                    .all()
-                    .iter()
-                    .zip(registry.listed(profile))
-                    .filter(|(e, _)| exposure.lists(e.endpoint))
-                    .map(|(_, t)| t);
+                let listed = super::listed_endpoints(registry, exposure);
                 let mut total = 0;
                 let mut page = Vec::new();
                 for t in listed {

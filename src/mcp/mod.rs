@@ -98,16 +98,32 @@ impl std::fmt::Debug for Shared {
 impl Shared {
     /// The shared state of a server serving the compiled-in endpoints.
     pub fn new(settings: Settings) -> Result<Arc<Self>, ConfigError> {
+        Shared::with_registry(settings, Registry::compiled().clone())
+    }
+
+    /// The shared state of a server serving the endpoints of `registry` (e.g. one lowered at run
+    /// time from another spec with [`Registry::from_api`]).
+    pub fn with_registry(
+        settings: Settings,
+        registry: Arc<Registry>,
+    ) -> Result<Arc<Self>, ConfigError> {
         let windmill = Windmill::new(&settings.base_url, settings.limits)?;
         let items = Arc::new(Items::new(settings.item_options));
         Ok(Arc::new(Shared {
             settings,
             windmill,
             items,
-            registry: Registry::compiled().clone(),
+            registry,
             watch_rounds: Rounds::default(),
             static_bytes: Default::default(),
         }))
+    }
+
+    /// The shared state of a server serving the endpoints `settings.spec` names (see
+    /// [`resolve_registry`]).
+    pub async fn for_spec(settings: Settings) -> Result<Arc<Self>, ConfigError> {
+        let registry = resolve_registry(&settings).await;
+        Shared::with_registry(settings, registry)
     }
 
     /// The endpoint tools served.
@@ -130,6 +146,64 @@ impl Shared {
             m.insert(key, n);
         }
         n
+    }
+}
+
+/// How long start-up waits for the connected Windmill's version or spec.
+const SPEC_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The endpoint tools `settings.spec` names, read once at start: the compiled ones, a file's, or
+/// the connected Windmill's served `/api/openapi.json` (`live`; `auto` only when its
+/// `/api/version` differs from the compiled spec's). A document that cannot be read or lowered
+/// leaves the compiled tools in place, with a warning saying why.
+pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
+    use crate::config::SpecSource;
+    use crate::upstream::spec;
+    let compiled = Registry::compiled().clone();
+    let windmill = |base: &str| spec::spec_client(base, SPEC_FETCH_TIMEOUT);
+    let result = match &settings.spec {
+        SpecSource::Compiled => return compiled,
+        SpecSource::File(path) => spec::file_registry(path),
+        SpecSource::Url(base) => match windmill(base) {
+            Ok(w) => spec::live_registry(&w).await,
+            Err(e) => Err(e),
+        },
+        SpecSource::Live | SpecSource::Auto => match windmill(&settings.base_url) {
+            Err(e) => Err(e),
+            Ok(w) => {
+                if settings.spec == SpecSource::Auto {
+                    let running = spec::running_version(&w)
+                        .await
+                        .ok()
+                        .and_then(|t| spec::parse_version(&t));
+                    let ours = spec::parse_version(&compiled.spec().version);
+                    if running.is_none() || running == ours {
+                        return compiled;
+                    }
+                }
+                spec::live_registry(&w).await
+            }
+        },
+    };
+    match result {
+        Ok(r) => {
+            tracing::info!(
+                "serving the {} endpoint tools of {} {} ({})",
+                r.all().len(),
+                r.spec().title,
+                r.spec().version,
+                r.spec().origin
+            );
+            Arc::new(r)
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the spec could not be read ({e}); serving the compiled tools of {} {}",
+                compiled.spec().title,
+                compiled.spec().version
+            );
+            compiled
+        }
     }
 }
 
@@ -160,6 +234,18 @@ Find the other {} with search_endpoints (plain words: what the script does, its 
     )
 }
 
+/// The endpoint tools a caller lists, in their listed form, in listing order: Windmill's curated
+/// names and shapes in the `curated` tool mode, operationIds and every parameter in the others.
+pub fn listed_endpoints<'a>(
+    registry: &'a Registry,
+    exposure: &'a Exposure,
+) -> impl Iterator<Item = &'a Tool> + 'a {
+    registry
+        .listing(&exposure.selection, exposure.profile)
+        .filter(|(e, _)| !exposure.read_only || e.endpoint.hints.read_only)
+        .map(|(_, t)| t)
+}
+
 /// [`items_note`] before the workspace's listing is read (a big workspace on a cold start).
 pub fn items_note_pending(workspace: &str) -> String {
     format!(
@@ -186,12 +272,7 @@ fn listed_static_tools(
     } else {
         &[]
     };
-    let endpoints = registry
-        .all()
-        .iter()
-        .zip(registry.listed(exposure.profile))
-        .filter(|(e, _)| exposure.lists(e.endpoint))
-        .map(|(_, t)| t);
+    let endpoints = listed_endpoints(registry, exposure);
     discovery
         .iter()
         .chain(endpoints)

@@ -13,7 +13,7 @@ use crate::text::describe_value;
 /// problem (or says that the schema cannot check them: validation fails closed).
 pub fn validate(entry: &ToolEntry, args: &JsonObject) -> Result<(), String> {
     let validator = entry.validator().map_err(|e| e.to_string())?;
-    match validate_with(entry.endpoint.name, validator, entry.input_schema(), args) {
+    match validate_with(entry.name(), validator, entry.input_schema(), args) {
         Some(problems) => Err(problems),
         None => Ok(()),
     }

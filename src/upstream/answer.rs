@@ -65,7 +65,6 @@ pub fn endpoint_result(
     answer: Answer,
     max: usize,
 ) -> CallToolResult {
-    let ep = entry.endpoint;
     let Answer {
         status,
         content_type,
@@ -89,7 +88,7 @@ pub fn endpoint_result(
         return tool_error(cap_text(text, max));
     }
     let is_json = ct.starts_with("application/json") || ct.contains("+json");
-    if is_json || (ep.output_schema.is_some() && ct.is_empty()) {
+    if is_json || (entry.tool.output_schema.is_some() && ct.is_empty()) {
         if let Ok(value) = serde_json::from_slice::<Value>(&body) {
             return json_result(entry, value, max);
         }
@@ -105,7 +104,7 @@ pub fn endpoint_result(
         || std::str::from_utf8(&body).is_ok() && !ct.starts_with("application/octet-stream")
     {
         let text = String::from_utf8_lossy(&body).into_owned();
-        if ep.output_schema.is_some() {
+        if entry.tool.output_schema.is_some() {
             // The spec promised JSON; keep the promise of structured content where we can.
             let value = Value::String(text.clone());
             return json_result(entry, value, max);
@@ -137,7 +136,7 @@ pub fn endpoint_result(
 }
 
 fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
-    let ep = entry.endpoint;
+    let ep = &entry.endpoint;
     let mut value = value;
     let mut note = String::new();
     let text = serde_json::to_string(&value).unwrap_or_default();
@@ -161,7 +160,7 @@ fn json_result(entry: &ToolEntry, value: Value, max: usize) -> CallToolResult {
     let mut result = CallToolResult::success(vec![ContentBlock::text(
         cap_text(text.clone(), max) + &note,
     )]);
-    if ep.output_schema.is_some() && text.len() <= max {
+    if entry.tool.output_schema.is_some() && text.len() <= max {
         result.structured_content = Some(if ep.wraps_output || !value.is_object() {
             json!({ "result": value })
         } else {

@@ -1,17 +1,75 @@
-//! The spec a running Windmill serves: fetching its `/api/openapi.json`, and the start-up check of
-//! its version against the spec the endpoint tools come from.
+//! The spec a running Windmill serves: fetching its `/api/openapi.json` and lowering it into a
+//! [`Registry`] (a live spec), reading a spec file into one, and the start-up check of the running
+//! version against the spec the endpoint tools come from.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use windmill_mcp_codegen::diff::{self, ApiDiff, ApiView};
-use windmill_mcp_codegen::{load, lower};
+use windmill_mcp_codegen::ir::Api;
+use windmill_mcp_codegen::{load, lower, read_api};
 
 use super::api::UpstreamError;
 use super::client::{Limits, Windmill};
 use crate::endpoints::Registry;
+
+/// A client for reading a Windmill's spec and version (no token: both are public).
+pub fn spec_client(base_url: &str, timeout: Duration) -> Result<Windmill, String> {
+    Windmill::new(
+        base_url,
+        Limits {
+            timeout,
+            max_response_bytes: MAX_SPEC_BYTES,
+            max_upstream: 4,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The running Windmill's `/api/version` text (e.g. `CE v1.795.0`).
+pub async fn running_version(windmill: &Windmill) -> Result<String, String> {
+    let base = windmill.base();
+    match super::api::version(windmill).await {
+        Ok(text) => Ok(text),
+        Err(UpstreamError::Status { status, .. }) => {
+            Err(format!("{base}/api/version answered HTTP {status}"))
+        }
+        Err(e) => Err(format!("cannot read {base}/api/version: {e}")),
+    }
+}
+
+/// Lowers a JSON document fetched from `url` (off the async threads: it takes a while).
+pub async fn lower_json(url: String, body: Vec<u8>) -> Result<Api, String> {
+    tokio::task::spawn_blocking(move || {
+        let doc: Value = serde_json::from_slice(&body).map_err(|e| format!("{url}: {e}"))?;
+        let loaded = load::Loaded {
+            doc,
+            root: PathBuf::from(&url),
+            files: Vec::new(),
+        };
+        lower::lower(&loaded).map_err(|e| format!("{url} does not lower into tools: {e}"))
+    })
+    .await
+    .map_err(|e| format!("lowering stopped: {e}"))?
+}
+
+/// The endpoint tools of the spec a running Windmill serves: `/api/openapi.json`, lowered with the
+/// codegen library, with request building interpreted and the search index built now.
+pub async fn live_registry(windmill: &Windmill) -> Result<Registry, String> {
+    let (url, body) = fetch_openapi_json(windmill).await?;
+    let api = lower_json(url.clone(), body).await?;
+    tokio::task::spawn_blocking(move || Registry::from_api(&api, url))
+        .await
+        .map_err(|e| format!("building the tools stopped: {e}"))
+}
+
+/// The endpoint tools of a spec file (YAML or JSON, with the files it `$ref`s).
+pub fn file_registry(path: &Path) -> Result<Registry, String> {
+    let (api, _) = read_api(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Registry::from_api(&api, path.display().to_string()))
+}
 
 /// The largest spec `spec pull` and the start-up check read (Windmill's is about 1.4 MB).
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
@@ -205,7 +263,7 @@ pub async fn check_version(base_url: String, registry: Arc<Registry>) -> Version
     for t in registry
         .all()
         .iter()
-        .map(|e| e.endpoint)
+        .map(|e| &e.endpoint)
         .filter(|e| e.curated)
     {
         if d.removed.iter().any(|r| r.name == t.name) {

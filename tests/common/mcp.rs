@@ -60,6 +60,7 @@ pub fn settings(base_url: &str) -> Settings {
             flows: ItemFilter::none(),
         },
         item_options: ItemOptions::default(),
+        ..Settings::default()
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use windmill_mcp_codegen::{is_curated, load, lower};
+use windmill_mcp_codegen::{load, lower};
 use windmill_mcp_emit::emit::emit;
 
 /// The spec the workspace builds from, when neither `--spec` nor the environment names one.
@@ -79,7 +79,7 @@ fn run(Settings { spec, runs }: Settings) -> Result<(), String> {
         let t1 = Instant::now();
         let api = lower::lower(&loaded).map_err(|e| e.to_string())?;
         let t2 = Instant::now();
-        let code = emit(&api, &|op| is_curated(&api, op))?;
+        let code = emit(&api)?;
         let t3 = Instant::now();
         ops = api.operations.len();
         bytes = code.len();

@@ -14,9 +14,9 @@ use windmill_mcp_codegen::ir::*;
 use windmill_mcp_codegen::naming;
 
 /// Renders the whole API as one formatted Rust file.
-pub fn emit(api: &Api, curated: &dyn Fn(&Operation) -> bool) -> Result<String, String> {
+pub fn emit(api: &Api) -> Result<String, String> {
     let modules = api.operations.iter().map(emit_module);
-    let entries = api.operations.iter().map(|op| emit_entry(op, curated(op)));
+    let entries = api.operations.iter().map(emit_entry);
     let degradations = api.degradations.iter().map(|d| {
         let (o, w) = (&d.operation, &d.what);
         quote! { (#o, #w) }
@@ -68,7 +68,31 @@ fn compact(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "{}".to_owned())
 }
 
-fn emit_entry(op: &Operation, curated: bool) -> TokenStream {
+fn some_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(t) => quote! { ::std::option::Option::Some(#t) },
+        None => quote! { ::std::option::Option::None },
+    }
+}
+
+/// `Option<Curated>`: how Windmill's own server lists the operation, if it does.
+fn curated_tokens(op: &Operation) -> TokenStream {
+    let Some(c) = &op.curated else {
+        return quote! { ::std::option::Option::None };
+    };
+    let name = &c.name;
+    let description = &c.description;
+    let input = some_str(c.input_schema.as_ref().map(compact).as_deref());
+    quote! {
+        ::std::option::Option::Some(crate::runtime::Curated {
+            name: #name,
+            description: #description,
+            input_schema: #input,
+        })
+    }
+}
+
+fn emit_entry(op: &Operation) -> TokenStream {
     let name = &op.name;
     let title = op
         .title
@@ -100,6 +124,7 @@ fn emit_entry(op: &Operation, curated: bool) -> TokenStream {
     };
     let module = format_ident!("{}", op.rust_name);
     let deprecated = op.deprecated;
+    let curated = curated_tokens(op);
     quote! {
         crate::runtime::Endpoint {
             name: #name,
@@ -264,11 +289,11 @@ fn emit_module(op: &Operation) -> TokenStream {
         {
             let id = format_ident!("{}", p.rust_name);
             let arg = &p.arg_name;
-            if p.allow_slashes {
-                path_stmts.push(quote! { request.windmill_path(#arg, &self.#id)?; });
-            } else {
-                path_stmts.push(quote! { request.segment(#arg, &self.#id)?; });
-            }
+            path_stmts.push(match p.slashes {
+                Slashes::Kept => quote! { request.wildcard(#arg, &self.#id)?; },
+                Slashes::ScopedName => quote! { request.scoped_name(#arg, &self.#id)?; },
+                Slashes::Refused => quote! { request.segment(#arg, &self.#id)?; },
+            });
         }
     }
     if !rest.is_empty() {

@@ -19,7 +19,7 @@ mod search;
 
 use std::path::{Path, PathBuf};
 
-use windmill_mcp_codegen::{ir, is_curated, read_api, SpecError, SpecErrors};
+use windmill_mcp_codegen::{ir, read_api, SpecError, SpecErrors};
 
 /// The result of a generator run.
 #[derive(Debug, Clone)]
@@ -35,8 +35,7 @@ pub struct Generated {
 /// Runs every stage on the spec at `spec`.
 pub fn generate(spec: &Path) -> Result<Generated, SpecErrors> {
     let (api, loaded) = read_api(spec)?;
-    let code = emit::emit(&api, &|op| is_curated(&api, op))
-        .map_err(|m| SpecErrors(vec![SpecError::new(spec, "", m)]))?;
+    let code = emit::emit(&api).map_err(|m| SpecErrors(vec![SpecError::new(spec, "", m)]))?;
     Ok(Generated {
         code,
         api,

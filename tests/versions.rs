@@ -1,0 +1,367 @@
+//! Windmill's own tool names and the two shapes of an operation (issue 13), over a registry lowered
+//! at run time from v1.795.0 (so these run whatever spec the binary is compiled from), and
+//! wildcard path values reaching the fake Windmill intact.
+//!
+//! * `createApp` means what the connection's listing shows: in `curated` it is createAppRawSource
+//!   (`x-mcp-tool-name`, as in Windmill's own server); with `--tools all` and through
+//!   `call_endpoint` it is the operation whose operationId is `createApp`.
+//! * The curated listing keeps Windmill's curated shape; every other way in has every parameter.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
+
+use common::mcp::{call, connect, install_crypto, settings, text_of};
+use percent_encoding::percent_decode_str;
+use rmcp::model::ProtocolVersion;
+use serde_json::{json, Value};
+use windmill_fake::{self as fw, TOKEN_ALICE};
+use windmill_mcp::config::{Settings, SpecSource};
+use windmill_mcp::endpoints::{Registry, Selection};
+use windmill_mcp::http::HttpOptions;
+use windmill_mcp::mcp::Shared;
+
+fn spec(version: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/windmill-openapi")
+        .join(version)
+        .join("backend/windmill-api/openapi.yaml")
+}
+
+/// v1.795.0, lowered once with the codegen library.
+static V1_795: LazyLock<Arc<Registry>> = LazyLock::new(|| {
+    let (api, _) = windmill_mcp_codegen::read_api(&spec("v1.795.0")).expect("v1.795.0 lowers");
+    Arc::new(Registry::from_api(&api, "v1.795.0 (test)"))
+});
+
+async fn serve_registry(settings: Settings, registry: Arc<Registry>) -> String {
+    install_crypto();
+    let shared = Shared::with_registry(settings, registry).expect("settings");
+    let app = windmill_mcp::http::app(shared, HttpOptions::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/api/mcp/w/demo/mcp")
+}
+
+fn props(schema: &Value) -> Vec<String> {
+    schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn create_app_has_two_meanings_in_the_registry() {
+    let r = &*V1_795;
+    let curated = r
+        .named(&Selection::Curated, "createApp")
+        .expect("curated createApp");
+    assert_eq!(curated.endpoint.name, "createAppRawSource");
+    assert!(curated.endpoint.path.ends_with("/apps/create_raw_source"));
+    let op = r
+        .named(&Selection::All, "createApp")
+        .expect("operation createApp");
+    assert_eq!(op.endpoint.name, "createApp");
+    assert!(op.endpoint.path.ends_with("/apps/create"));
+    assert_eq!(
+        r.curated_alias("createApp")
+            .map(|e| e.endpoint.name.as_str()),
+        Some("createAppRawSource")
+    );
+    // The raw-source operation under its operationId carries its curated name.
+    let raw = r.get("createAppRawSource").expect("createAppRawSource");
+    assert_eq!(raw.endpoint.curated_name.as_deref(), Some("createApp"));
+    // Windmill's curated names: createApp, updateApp, updateScript, listDataMetrics.
+    let names: Vec<&str> = r.curated().iter().map(|e| e.name()).collect();
+    for n in ["createApp", "updateApp", "updateScript", "listDataMetrics"] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    // The description is Windmill's x-mcp-tool-description when it gives one (createScript).
+    let described = r.get_curated("createScript").expect("curated createScript");
+    let text = described.tool.description.as_deref().unwrap_or("");
+    assert!(
+        text.starts_with("Creates a script at a path that does not already hold one."),
+        "{text}"
+    );
+    assert_ne!(
+        described.tool.description,
+        r.get("createScript")
+            .expect("createScript")
+            .tool
+            .description
+    );
+}
+
+#[test]
+fn every_operation_form_has_every_declared_parameter() {
+    let r = &*V1_795;
+    let (api, _) = windmill_mcp_codegen::read_api(&spec("v1.795.0")).expect("v1.795.0 lowers");
+    let mut narrower = 0;
+    for e in r.curated() {
+        let full = r.get(&e.endpoint.name).expect("operation form");
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.name == e.endpoint.name)
+            .expect("lowered op");
+        let full_props = props(&Value::Object((*full.tool.input_schema).clone()));
+        for p in &op.params {
+            if !(p.location == windmill_mcp_codegen::ir::Location::Path
+                && p.wire_name == "workspace")
+            {
+                assert!(
+                    full_props.contains(&p.arg_name),
+                    "{}: `{}` missing from the operation form",
+                    op.name,
+                    p.arg_name
+                );
+            }
+        }
+        let curated_props = props(&Value::Object((*e.tool.input_schema).clone()));
+        assert!(curated_props.iter().all(|p| full_props.contains(p)));
+        if curated_props.len() < full_props.len() {
+            narrower += 1;
+        }
+    }
+    assert!(
+        narrower > 5,
+        "the curated shape leaves some out ({narrower})"
+    );
+    let has = |tool: &str, arg: &str| {
+        props(&Value::Object(
+            (*r.get(tool).expect(tool).tool.input_schema).clone(),
+        ))
+        .contains(&arg.to_owned())
+    };
+    assert!(has("getAppByPath", "get_draft"));
+    assert!(has("runScriptByPath", "tag"));
+    assert!(has("runScriptByPath", "scheduled_for"));
+}
+
+#[tokio::test]
+async fn create_app_reaches_the_operation_its_listing_names() {
+    let fake = fw::start().await;
+    // Curated: `createApp` is createAppRawSource, in Windmill's curated shape.
+    let url = serve_registry(settings(&fake.base_url), V1_795.clone()).await;
+    let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let listed = tools
+        .iter()
+        .find(|t| t.name == "createApp")
+        .expect("createApp listed");
+    let listed_props = props(&Value::Object((*listed.input_schema).clone()));
+    assert!(!listed_props.contains(&"preserve_on_behalf_of".to_owned()));
+    assert!(!tools.iter().any(|t| t.name == "createAppRawSource"));
+    let args = json!({
+        "path": "f/apps/demo",
+        "summary": "demo",
+        "value": {"files": {"/index.tsx": "export default 1"}},
+        "policy": {},
+    });
+    let r = call(&client, "createApp", args.clone()).await;
+    let sent = fake.requests_matching("POST", "/apps/create");
+    assert_eq!(sent.len(), 1, "{}", text_of(&r));
+    assert!(sent[0].path.ends_with("/w/demo/apps/create_raw_source"));
+    fake.clear_requests();
+    // Through call_endpoint, names are operationIds: `createApp` is the low-code operation, and
+    // the answer says so.
+    let r = call(
+        &client,
+        "call_endpoint",
+        json!({"name": "createApp", "arguments": {"path": "f/apps/low", "value": {}, "summary": "", "policy": {}}}),
+    )
+    .await;
+    let sent = fake.requests_matching("POST", "/apps/create");
+    assert_eq!(sent.len(), 1, "{}", text_of(&r));
+    assert!(sent[0].path.ends_with("/w/demo/apps/create"));
+    assert!(
+        text_of(&r).contains("createAppRawSource"),
+        "{}",
+        text_of(&r)
+    );
+    let _ = client.cancel().await;
+    fake.clear_requests();
+
+    // --tools all: `createApp` is the operation of that id, with every parameter.
+    let mut all = settings(&fake.base_url);
+    all.selection = Selection::All;
+    let url = serve_registry(all, V1_795.clone()).await;
+    let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    for (tool, arg) in [
+        ("getAppByPath", "get_draft"),
+        ("runScriptByPath", "tag"),
+        ("runScriptByPath", "scheduled_for"),
+    ] {
+        let t = tools.iter().find(|t| t.name == tool).expect(tool);
+        assert!(
+            props(&Value::Object((*t.input_schema).clone())).contains(&arg.to_owned()),
+            "{tool} lacks {arg} with --tools all"
+        );
+    }
+    assert!(tools.iter().any(|t| t.name == "createAppRawSource"));
+    let r = call(
+        &client,
+        "createApp",
+        json!({"path": "f/apps/low", "value": {}, "summary": "", "policy": {}}),
+    )
+    .await;
+    let sent = fake.requests_matching("POST", "/apps/create");
+    assert_eq!(sent.len(), 1, "{}", text_of(&r));
+    assert!(sent[0].path.ends_with("/w/demo/apps/create"));
+    let _ = client.cancel().await;
+}
+
+/// The five wildcard operations: values with `/` reach Windmill's route intact, hostile ones are
+/// refused before anything is sent.
+async fn wildcards_reach_the_fake(registry: Arc<Registry>) {
+    let fake = fw::start().await;
+    let mut all = settings(&fake.base_url);
+    all.selection = Selection::All;
+    let url = serve_registry(all, registry).await;
+    let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
+    let cases = [
+        (
+            "getNpmPackageMetadata",
+            json!({"package": "@types/node"}),
+            "/api/w/demo/npm_proxy/metadata/@types/node",
+        ),
+        (
+            "resolveNpmPackageVersion",
+            json!({"package": "@types/node"}),
+            "/api/w/demo/npm_proxy/resolve/@types/node",
+        ),
+        (
+            "getNpmPackageFiletree",
+            json!({"package": "@types/node", "version": "20.1.0"}),
+            "/api/w/demo/npm_proxy/filetree/@types/node/20.1.0",
+        ),
+        (
+            "getNpmPackageFile",
+            json!({"package": "@types/node", "version": "20.1.0", "filepath": "fp/map.js"}),
+            "/api/w/demo/npm_proxy/file/@types/node/20.1.0/fp/map.js",
+        ),
+        (
+            "deleteConcurrencyGroup",
+            json!({"concurrency_id": "demo/script/f/folder/x"}),
+            "/api/concurrency_groups/prune/demo/script/f/folder/x",
+        ),
+    ];
+    for (tool, args, want) in cases {
+        fake.clear_requests();
+        let r = call(&client, tool, args).await;
+        let sent = fake.requests();
+        assert_eq!(sent.len(), 1, "{tool}: {}", text_of(&r));
+        let path = percent_decode_str(&sent[0].path).decode_utf8_lossy();
+        assert_eq!(path, want, "{tool}");
+    }
+    let hostile = [
+        ("getNpmPackageMetadata", json!({"package": "a/b"})),
+        ("getNpmPackageMetadata", json!({"package": "@a/../b"})),
+        ("getNpmPackageMetadata", json!({"package": "@types/node/x"})),
+        (
+            "getNpmPackageFiletree",
+            json!({"package": "@types/node", "version": "1/2"}),
+        ),
+        (
+            "getNpmPackageFile",
+            json!({"package": "@t/n", "version": "1", "filepath": "fp/../../../x"}),
+        ),
+        (
+            "getNpmPackageFile",
+            json!({"package": "@t/n", "version": "1", "filepath": "fp/x?y=1"}),
+        ),
+        (
+            "getNpmPackageFile",
+            json!({"package": "@t/n", "version": "1", "filepath": "/abs"}),
+        ),
+        ("deleteConcurrencyGroup", json!({"concurrency_id": "a//b"})),
+        (
+            "deleteConcurrencyGroup",
+            json!({"concurrency_id": "a/%2e%2e/b"}),
+        ),
+        ("deleteConcurrencyGroup", json!({"concurrency_id": "a/b#c"})),
+    ];
+    fake.clear_requests();
+    for (tool, args) in hostile {
+        let r = call(&client, tool, args.clone()).await;
+        assert_eq!(r.is_error, Some(true), "{tool} {args}: {}", text_of(&r));
+        assert!(
+            text_of(&r).contains("othing was sent"),
+            "{tool} {args}: {}",
+            text_of(&r)
+        );
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn wildcard_values_reach_windmill_intact_with_a_lowered_spec() {
+    wildcards_reach_the_fake(V1_795.clone()).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    any(windmill_spec = "1.107.0", windmill_spec = "1.520.1"),
+    ignore = "v1.107.0 and v1.520.1 lack the npm proxy operations"
+)]
+async fn wildcard_values_reach_windmill_intact_with_the_compiled_spec() {
+    wildcards_reach_the_fake(Registry::compiled().clone()).await;
+}
+
+/// `--spec live`: the tools of the document the connected Windmill serves (v1.740.0 here), with
+/// request building interpreted from it; `--spec compiled` keeps the compiled ones.
+#[tokio::test]
+async fn a_live_spec_serves_the_connected_windmills_operations() {
+    let fake = fw::start().await;
+    fake.state().version = "CE v1.740.0".to_owned();
+    let mut s = settings(&fake.base_url);
+    s.selection = Selection::All;
+    s.spec = SpecSource::Compiled;
+    let compiled = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert!(Arc::ptr_eq(&compiled, Registry::compiled()));
+    s.spec = SpecSource::Live;
+    let start = std::time::Instant::now();
+    let live = windmill_mcp::mcp::resolve_registry(&s).await;
+    eprintln!(
+        "live spec read and lowered in {:?} (debug build)",
+        start.elapsed()
+    );
+    assert_eq!(live.spec().version, "1.740.0");
+    assert!(live.get("editDeployTo").is_some());
+    assert!(live.get("listDataMetrics").is_none());
+    // `auto`: the running version differs from the compiled one only when it is not v1.740.0.
+    s.spec = SpecSource::Auto;
+    let auto = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert_eq!(auto.spec().version, "1.740.0");
+
+    s.spec = SpecSource::Live;
+    let url = serve_registry(s, live).await;
+    let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    assert!(tools.iter().any(|t| t.name == "editDeployTo"));
+    assert!(!tools.iter().any(|t| t.name == "listDataMetrics"));
+    fake.clear_requests();
+    let r = call(&client, "editDeployTo", json!({"deploy_to": "prod"})).await;
+    let sent = fake.requests_matching("POST", "/workspaces/edit_deploy_to");
+    assert_eq!(sent.len(), 1, "{}", text_of(&r));
+    assert_eq!(sent[0].path, "/api/w/demo/workspaces/edit_deploy_to");
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("JSON body");
+    assert_eq!(body, json!({"deploy_to": "prod"}));
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_live_spec_leaves_the_compiled_tools() {
+    let mut s = settings("http://127.0.0.1:9");
+    s.spec = SpecSource::Live;
+    let r = windmill_mcp::mcp::resolve_registry(&s).await;
+    assert!(Arc::ptr_eq(&r, Registry::compiled()));
+}
