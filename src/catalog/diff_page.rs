@@ -218,6 +218,7 @@ mod tests {
                     input_schema: serde_json::from_str(schema).unwrap_or_default(),
                     output_schema: None,
                     wire: Default::default(),
+                    curation: None,
                 })
                 .collect(),
         }

@@ -93,7 +93,7 @@ impl SearchIndex {
         }
     }
 
-    fn terms(&self) -> TermsRef<'_> {
+    fn terms_ref(&self) -> TermsRef<'_> {
         match &self.terms {
             Terms::Compiled(t) => TermsRef::Borrowed(t),
             Terms::Built(t) => TermsRef::Owned(t),
@@ -102,8 +102,11 @@ impl SearchIndex {
 
     /// The index's terms with their encoded postings, sorted by term (for a copy of the ranking
     /// elsewhere, e.g. the catalog page's search box).
-    pub fn terms(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.terms.iter().map(|(t, p)| (*t, *p))
+    pub fn terms(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
+        match &self.terms {
+            Terms::Compiled(t) => Box::new(t.iter().map(|(t, p)| (*t, *p))),
+            Terms::Built(t) => Box::new(t.iter().map(|(t, p)| (t.as_str(), p.as_str()))),
+        }
     }
 
     /// What one quantum of a posting's weight is worth.
@@ -122,7 +125,7 @@ impl SearchIndex {
     ) -> Vec<Hit<'a>> {
         rank(
             &Corpus {
-                terms: self.terms(),
+                terms: self.terms_ref(),
                 scale: self.scale,
                 entries,
                 name_terms: &self.name_terms,
