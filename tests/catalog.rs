@@ -64,7 +64,7 @@ fn data_of(html: &str) -> Value {
 fn every_example_call_passes_its_schema_and_lays_out_a_request() {
     let mut failures = Vec::new();
     for e in Registry::compiled().all() {
-        let args = example_arguments(e.input_schema());
+        let args = example_arguments(&e.endpoint.path, e.input_schema());
         let validator = e.validator().expect("validator");
         if let Some(err) = validator.iter_errors(&args).next() {
             failures.push(format!("{}: {args}: {err}", e.endpoint.name));

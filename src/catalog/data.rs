@@ -56,7 +56,7 @@ pub fn listing_size(
                 .tools
                 .iter()
                 .filter(|t| t.listed_by(selection, read_only))
-                .map(|t| t.listed_in(profile)),
+                .map(|t| t.listed_for(selection, profile)),
         )
         .collect();
     let n = tools.len();
@@ -214,7 +214,7 @@ fn tool_details(t: &CatalogTool) -> Value {
         "full": t.full,
         "listed": listed,
         "profiles": profiles,
-        "example": example_request(&t.name, &t.full.input_schema),
+        "example": example_request(&t.name, &t.path, &t.full.input_schema),
     })
 }
 

@@ -9,18 +9,32 @@ use serde_json::{json, Map, Value};
 /// Deepest nesting filled; deeper required values are the simplest of their type.
 const MAX_DEPTH: usize = 6;
 
-/// The arguments of a tool's example call.
-pub fn example_arguments(input_schema: &Map<String, Value>) -> Value {
-    value_for(&Value::Object(input_schema.clone()), None, 0)
+/// The arguments of a tool's example call, for the operation at `template` (its path
+/// parameters that Windmill routes as one segment get a value without `/`).
+pub fn example_arguments(template: &str, input_schema: &Map<String, Value>) -> Value {
+    let mut args = value_for(&Value::Object(input_schema.clone()), None, 0);
+    if let Value::Object(map) = &mut args {
+        for (name, v) in map.iter_mut() {
+            let one_segment = template.contains(&format!("{{{name}}}"))
+                && windmill_mcp_codegen::routes::slashes(template, name)
+                    == windmill_mcp_codegen::ir::Slashes::Refused;
+            if let (true, Value::String(text)) = (one_segment, &mut *v) {
+                if let Some((_, last)) = text.rsplit_once('/') {
+                    *text = last.to_owned();
+                }
+            }
+        }
+    }
+    args
 }
 
 /// The whole JSON-RPC request.
-pub fn example_request(name: &str, input_schema: &Map<String, Value>) -> Value {
+pub fn example_request(name: &str, template: &str, input_schema: &Map<String, Value>) -> Value {
     json!({
         "jsonrpc": "2.0",
         "id": 1,
         "method": "tools/call",
-        "params": {"name": name, "arguments": example_arguments(input_schema)},
+        "params": {"name": name, "arguments": example_arguments(template, input_schema)},
     })
 }
 
@@ -202,10 +216,13 @@ mod tests {
             unreachable!()
         };
         assert_eq!(
-            example_arguments(&o),
+            example_arguments("/w/{workspace}/things/get/{path}", &o),
             json!({"path": "f/folder/name", "kind": "script", "per_page": 1, "when": "2024-01-01T00:00:00Z", "args": {"x": 4.0}})
         );
-        let r = example_request("getThing", &o);
+        // A `path` Windmill routes as one segment gets a value without `/`.
+        let one = example_arguments("/w/{workspace}/things/{path}/get", &o);
+        assert_eq!(one["path"], "name");
+        let r = example_request("getThing", "/w/{workspace}/things/get/{path}", &o);
         assert_eq!(r["method"], "tools/call");
         assert_eq!(r["params"]["name"], "getThing");
     }

@@ -37,6 +37,9 @@ pub struct CatalogTool {
     pub full: Tool,
     /// The compact definition `tools/list` sends, per profile ([`Profile::ALL`] order).
     pub listed: [Tool; 3],
+    /// The compact definition of Windmill's curated form (its name, description and shape), per
+    /// profile, as the curated listing sends it; `None` when it is not curated or not known.
+    pub curated_listed: Option<[Tool; 3]>,
 }
 
 impl CatalogTool {
@@ -44,6 +47,15 @@ impl CatalogTool {
     pub fn listed_in(&self, profile: Profile) -> &Tool {
         let i = Profile::ALL.iter().position(|p| *p == profile).unwrap_or(0);
         &self.listed[i]
+    }
+
+    /// The form a mode's listing sends in a profile: the curated form in `curated`.
+    pub fn listed_for(&self, selection: &Selection, profile: Profile) -> &Tool {
+        let i = Profile::ALL.iter().position(|p| *p == profile).unwrap_or(0);
+        match (&self.curated_listed, selection.curated_names()) {
+            (Some(c), true) => &c[i],
+            _ => &self.listed[i],
+        }
     }
 
     /// Whether a mode lists this tool (as `Exposure::lists` decides).
@@ -96,9 +108,27 @@ impl Source {
                         .cloned()
                         .unwrap_or_else(|| profiled(&e.listed, p))
                 });
+                let curated = registry
+                    .curated()
+                    .iter()
+                    .position(|c| c.endpoint.name == e.endpoint.name);
+                let curated_listed = curated.map(|j| {
+                    Profile::ALL.map(|p| {
+                        registry
+                            .curated_listed(p)
+                            .get(j)
+                            .cloned()
+                            .unwrap_or_else(|| profiled(&e.listed, p))
+                    })
+                });
+                let curated_name = curated
+                    .and_then(|j| registry.curated().get(j))
+                    .map(|c| c.name().to_owned())
+                    .filter(|n| *n != e.endpoint.name);
                 CatalogTool {
                     name: e.endpoint.name.to_owned(),
-                    curated_name: None,
+                    curated_name,
+                    curated_listed,
                     method: e.endpoint.method,
                     path: e.endpoint.path.to_owned(),
                     tags: e.endpoint.tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -165,6 +195,7 @@ impl Source {
                     deprecated: op.deprecated,
                     has_workspace: op.has_workspace,
                     listed: listed_forms(&full),
+                    curated_listed: None,
                     full,
                 }
             })
