@@ -361,21 +361,25 @@ struct Slot {
     tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
     /// Resource paths per resource type, with when they were fetched (shared like `tools`).
     resources: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
-    /// Held while the catalog is listed and built (shared like `tools`).
+    /// Held while the catalog is built or a schema fetched (shared like `tools`).
     building: Arc<tokio::sync::Mutex<()>>,
+    /// Keeps the group alive while this slot is.
+    group: Option<Arc<Group>>,
     last_used: Mutex<Option<Instant>>,
 }
 
 /// What the selections of one (Windmill, workspace, token) share: the tools built from fetched
-/// schemas, the resource lists, and one build at a time. However many selections a token asks
-/// for, each script's schema is fetched once, and their listings are read one after another, not
-/// all at once (a flood of 48 selections over 2,000 scripts made 97,485 requests to Windmill when
-/// each selection fetched every schema again).
+/// schemas, the resource lists, and one build at a time. However many selections a token
+/// asks for, each script's schema is fetched once (a flood of 48 selections over 2,000 scripts
+/// made 97,485 requests to Windmill when each selection fetched every schema again).
 #[derive(Default, Debug)]
 struct Group {
     tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
     resources: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
     building: Arc<tokio::sync::Mutex<()>>,
+    /// The last complete listing of each kind (every item, before any selection), with when it
+    /// was read: a build that waited for another reuses what that one read meanwhile.
+    listings: Mutex<HashMap<Kind, (Instant, Arc<Vec<ItemInfo>>)>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -511,6 +515,7 @@ impl Items {
             tools: group.tools.clone(),
             resources: group.resources.clone(),
             building: group.building.clone(),
+            group: Some(group),
             ..Slot::default()
         });
         *s.last_used.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
@@ -604,6 +609,7 @@ impl Items {
         if let Some(t) = slot.cached(info) {
             return Ok(t);
         }
+        let _building = slot.building.lock().await;
         let mut stats = RefreshStats::default();
         let built = build_tools(&slot, scope, vec![info.clone()], self.options, &mut stats).await;
         built.into_iter().next().ok_or_else(|| {
@@ -845,8 +851,10 @@ fn resource_ttl(options: ItemOptions) -> Duration {
 
 /// Lists every page of the selected kinds; on failure, why (the previous catalog is kept).
 async fn list_selected(
+    slot: &Slot,
     scope: &Scope<'_>,
     options: ItemOptions,
+    since: Instant,
     stats: &mut RefreshStats,
 ) -> Result<Vec<ItemInfo>, String> {
     let mut listed = Vec::new();
@@ -856,11 +864,45 @@ async fn list_selected(
         if filter.is_none() {
             continue;
         }
-        match list_all(scope.api(), kind, filter, options, &mut stats.list_calls).await
-        {
-            Ok(items) => listed.extend(items),
-            Err(e) => errors.push(format!("listing {}s: {e}", kind.as_str())),
-        }
+        // Read since this refresh was asked for by another selection of the token: as fresh.
+        let reused = slot.group.as_ref().and_then(|g| {
+            let l = g.listings.lock().unwrap_or_else(|p| p.into_inner());
+            l.get(&kind)
+                .filter(|(at, _)| *at >= since)
+                .map(|(_, all)| all.clone())
+        });
+        let all = match reused {
+            Some(all) => all,
+            None => {
+                let everything = ItemFilter::all();
+                match list_all(scope.api(), kind, &everything, options, &mut stats.list_calls)
+                    .await
+                {
+                    Ok(items) => {
+                        let all = Arc::new(items);
+                        if let Some(g) = &slot.group {
+                            g.listings
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(kind, (Instant::now(), all.clone()));
+                        }
+                        all
+                    }
+                    Err(e) => {
+                        errors.push(format!("listing {}s: {e}", kind.as_str()));
+                        continue;
+                    }
+                }
+            }
+        };
+        listed.extend(
+            all.iter()
+                .filter(|i| filter.admits(&i.path, i.starred))
+                .map(|i| ItemInfo {
+                    auto: filter.is_auto(),
+                    ..i.clone()
+                }),
+        );
     }
     if errors.is_empty() {
         Ok(listed)
@@ -926,9 +968,15 @@ async fn build_tools(
     stats: &mut RefreshStats,
 ) -> Vec<Arc<ItemTool>> {
     let order: Vec<String> = todo.iter().map(|i| i.name.clone()).collect();
+    // What another selection of the token fetched while this one waited is reused.
+    let mut built: HashMap<String, Arc<ItemTool>> = HashMap::new();
+    let (done, todo): (Vec<ItemInfo>, Vec<ItemInfo>) =
+        todo.into_iter().partition(|i| slot.cached(i).is_some());
+    for t in done.iter().filter_map(|i| slot.cached(i)) {
+        built.insert(t.name.clone(), t);
+    }
     stats.detail_calls += todo.len();
     let mut resources = fresh_resources(slot, options);
-    let mut built: HashMap<String, Arc<ItemTool>> = HashMap::new();
     let mut pending: Vec<Fetched> = Vec::new();
     let api = scope.api();
     let mut fetched = futures::stream::iter(todo)
@@ -1043,7 +1091,9 @@ fn listed_set(always: &[Arc<ItemTool>], budgeted: &[Arc<ItemTool>]) -> BTreeSet<
 }
 
 async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Option<Instant>) {
+    let asked = Instant::now();
     let _guard = slot.refreshing.lock().await;
+    // One build at a time per (Windmill, workspace, token), see [`Group`].
     let _building = slot.building.lock().await;
     let old = slot.current();
     if old.refreshed.is_some() && old.refreshed != seen {
@@ -1052,7 +1102,7 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
     }
     let started = Instant::now();
     let mut stats = RefreshStats::default();
-    let mut infos = match list_selected(scope, options, &mut stats).await {
+    let mut infos = match list_selected(slot, scope, options, asked, &mut stats).await {
         Ok(l) => l,
         Err(error) => {
             tracing::warn!(workspace = scope.workspace, error = %error, "workspace scripts and flows: refresh failed, keeping the previous list");
