@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -29,6 +29,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 pub use conn::{serve, ConnLimits};
 pub use sessions::{SessionLimits, Sessions};
 
+use crate::config::Settings;
 use crate::endpoints::Selection;
 use crate::listing::Profile;
 use crate::mcp::{Caller, McpServer, Shared};
@@ -319,39 +320,74 @@ fn valid_workspace(w: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn unauthorized(detail: &str) -> Response {
-    let mut r = plain(
-        StatusCode::UNAUTHORIZED,
-        format!("Unauthorized: {detail}. Send a Windmill token as `Authorization: Bearer <token>` (or `?token=<token>`). Create one in Windmill under User settings → Tokens."),
-    );
-    let error = if detail.starts_with("no token") {
-        "invalid_request"
-    } else {
-        "invalid_token"
-    };
-    if let Ok(v) = format!("Bearer realm=\"windmill-mcp\", error=\"{error}\", error_description=\"a Windmill token is required\"").parse() {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+/// Why the gate refuses a request: the status and the sentence the client reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub text: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, text: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            text: text.into(),
+        }
     }
-    r
+
+    fn unauthorized(detail: &str) -> Self {
+        Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            format!("Unauthorized: {detail}. Send a Windmill token as `Authorization: Bearer <token>` (or `?token=<token>`). Create one in Windmill under User settings → Tokens."),
+        )
+    }
+
+    fn into_response(self) -> Response {
+        let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        let error = if self.text.starts_with("Unauthorized: no token") {
+            "invalid_request"
+        } else {
+            "invalid_token"
+        };
+        let mut r = plain(self.status, self.text);
+        if unauthorized {
+            if let Ok(v) = format!("Bearer realm=\"windmill-mcp\", error=\"{error}\", error_description=\"a Windmill token is required\"").parse() {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        r
+    }
+}
+
+/// Who a request is from and what it may see, as the gate decided.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    pub caller: Caller,
+    /// The identity of the caller's token (a keyed hash), which sessions are bound to.
+    pub who: u128,
+    /// The token is the server's (`--token`): the request carried no credentials of its own.
+    pub server_token: bool,
 }
 
 /// The `Host` checks: exactly one `Host` header, well formed and allowed; an absolute-form target's
-/// authority allowed too. `Err` is the answer.
-fn check_host(req: &Request, allowed: &[String]) -> Result<(), Response> {
+/// authority allowed too.
+fn check_host(uri: &Uri, headers: &HeaderMap, allowed: &[String]) -> Result<(), Refusal> {
     let forbidden = |why: &str| {
-        plain(
+        Refusal::new(
             StatusCode::FORBIDDEN,
             format!("Forbidden: {why} (see --allowed-hosts)"),
         )
     };
-    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let mut hosts = headers.get_all(header::HOST).iter();
     let host = hosts.next();
     if hosts.next().is_some() {
         return Err(forbidden("more than one Host header"));
     }
-    if let Some(a) = req.uri().authority() {
+    if let Some(a) = uri.authority() {
         if !host_allowed(a.as_str(), allowed) {
-            return Err(forbidden("the request target names a host that is not allowed"));
+            return Err(forbidden(
+                "the request target names a host that is not allowed",
+            ));
         }
     }
     match host {
@@ -363,26 +399,27 @@ fn check_host(req: &Request, allowed: &[String]) -> Result<(), Response> {
                 Err(forbidden("this Host is not allowed"))
             }
         }
-        None if allowed.is_empty() || req.uri().authority().is_some() => Ok(()),
-        None => Err(plain(
+        None if allowed.is_empty() || uri.authority().is_some() => Ok(()),
+        None => Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "Bad Request: missing Host header",
         )),
     }
 }
 
-/// The caller's exposure and items narrowed by the URL's query; `Err` is the answer.
+/// The caller's exposure and items narrowed by the URL's query.
 fn narrow(
-    gate: &Gate,
+    settings: &Settings,
+    options: &HttpOptions,
     query: Option<&str>,
-) -> Result<(crate::config::Exposure, crate::workspace::ItemSelection), Response> {
-    let mut exposure = gate.shared.settings.exposure();
-    let mut items = gate.shared.settings.items.clone();
+) -> Result<(crate::config::Exposure, crate::workspace::ItemSelection), Refusal> {
+    let mut exposure = settings.exposure();
+    let mut items = settings.items.clone();
     let Some(q) = query else {
         return Ok((exposure, items));
     };
-    let max = gate.options.max_selection_entries.max(1);
-    let bad = |what: String| plain(StatusCode::BAD_REQUEST, format!("Bad Request: {what}"));
+    let max = options.max_selection_entries.max(1);
+    let bad = |what: String| Refusal::new(StatusCode::BAD_REQUEST, format!("Bad Request: {what}"));
     for (k, v) in form_pairs(q) {
         if matches!(k.as_str(), "tools" | "scripts" | "flows") {
             // Counted before anything is compiled: a list costs work in proportion to its length.
@@ -411,7 +448,12 @@ fn narrow(
             }
             "client" => match Profile::parse(&v) {
                 Ok(p) => exposure.profile = p,
-                Err(e) => return Err(bad(format!("?client=: {e}"))),
+                Err(e) => {
+                    return Err(bad(format!(
+                        "?client=: {}",
+                        crate::text::ellipsize(&e.to_string(), 200)
+                    )))
+                }
             },
             "scripts" | "flows" => match ItemFilter::parse(&v) {
                 Ok(f) if k == "scripts" => items.scripts = f,
@@ -433,49 +475,78 @@ fn narrow(
     Ok((exposure, items))
 }
 
-static SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
-
-async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
-    if let Err(r) = check_host(&req, &gate.options.allowed_hosts) {
-        return r;
-    }
-    let mut origins = req.headers().get_all(header::ORIGIN).iter();
+/// The gate's decision on a request, from its target and headers alone: `Host` and `Origin`, the
+/// workspace in the path, the caller's token (its own, or the server's when it sends none), and
+/// the per-URL narrowing. No I/O, bounded work (the fuzz target `http_front` runs this).
+pub fn admit(
+    uri: &Uri,
+    headers: &HeaderMap,
+    settings: &Settings,
+    options: &HttpOptions,
+) -> Result<Admission, Refusal> {
+    check_host(uri, headers, &options.allowed_hosts)?;
+    let mut origins = headers.get_all(header::ORIGIN).iter();
     if let Some(origin) = origins.next() {
         let ok = origins.next().is_none()
             && origin
                 .to_str()
-                .is_ok_and(|o| origin_allowed(o, &gate.options.allowed_origins));
+                .is_ok_and(|o| origin_allowed(o, &options.allowed_origins));
         if !ok {
-            return plain(
+            return Err(Refusal::new(
                 StatusCode::FORBIDDEN,
                 "Forbidden: this Origin is not allowed (see --allowed-origins)",
-            );
+            ));
         }
     }
-    let path = req.uri().path().to_owned();
-    let workspace = match path
+    let workspace = match uri
+        .path()
         .strip_prefix("/api/mcp/w/")
         .and_then(|r| r.strip_suffix("/mcp"))
     {
         Some(w) if valid_workspace(w) => Some(w.to_owned()),
         Some(_) => {
-            return plain(
+            return Err(Refusal::new(
                 StatusCode::NOT_FOUND,
                 "Not Found: bad workspace id in the URL",
-            )
+            ))
         }
-        None => gate.shared.settings.workspace.clone(),
+        None => settings.workspace.clone(),
     };
-    let query = req.uri().query().map(str::to_owned);
-    let token = match credentials(req.headers(), query.as_deref()) {
-        Ok(Some(t)) => t,
-        Ok(None) => match gate.shared.settings.token.clone() {
-            Some(t) => t,
-            None => return unauthorized("no token"),
+    let query = uri.query();
+    let (token, server_token) = match credentials(headers, query) {
+        Ok(Some(t)) => (t, false),
+        Ok(None) => match settings.token.clone() {
+            Some(t) => (t, true),
+            None => return Err(Refusal::unauthorized("no token")),
         },
-        Err(e) => return unauthorized(&e.to_string()),
+        Err(e) => return Err(Refusal::unauthorized(&e.to_string())),
     };
-    let who = token_identity(&token);
+    let (exposure, items) = narrow(settings, options, query)?;
+    Ok(Admission {
+        who: token_identity(&token),
+        caller: Caller {
+            workspace,
+            token: Some(token),
+            exposure,
+            items,
+        },
+        server_token,
+    })
+}
+
+static SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+
+async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
+    let admission = match admit(
+        req.uri(),
+        req.headers(),
+        &gate.shared.settings,
+        &gate.options,
+    ) {
+        Ok(a) => a,
+        Err(r) => return r.into_response(),
+    };
+    let who = admission.who;
     // A session is the business of the token that opened it only.
     let mut in_flight = None;
     let mut opening = false;
@@ -522,17 +593,8 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
             }
         }
     }
-    let (exposure, items) = match narrow(&gate, query.as_deref()) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
     let is_delete = req.method() == http::Method::DELETE;
-    req.extensions_mut().insert(Caller {
-        workspace,
-        token: Some(token),
-        exposure,
-        items,
-    });
+    req.extensions_mut().insert(admission.caller);
     let mut response = next.run(req).await;
     if let (true, Some(sessions)) = (opening, &gate.sessions) {
         if let Some(id) = response
