@@ -25,6 +25,8 @@ const K1: f32 = 1.2;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Field {
     Name,
+    /// Words people use for the operation's common tasks ([`ALIASES`]).
+    Aliases,
     Summary,
     Tags,
     Path,
@@ -34,8 +36,9 @@ enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 7] = [
+    const ALL: [Field; 8] = [
         Field::Name,
+        Field::Aliases,
         Field::Summary,
         Field::Tags,
         Field::Path,
@@ -47,6 +50,7 @@ impl Field {
     fn weight(self) -> f32 {
         match self {
             Field::Name => 5.0,
+            Field::Aliases => 2.0,
             Field::Summary => 2.5,
             Field::Tags => 1.5,
             Field::Path => 1.0,
@@ -59,6 +63,7 @@ impl Field {
     fn b(self) -> f32 {
         match self {
             Field::Name | Field::Summary => 0.5,
+            Field::Aliases => 0.3,
             Field::Tags | Field::Path => 0.3,
             Field::Params => 0.5,
             Field::Description | Field::Output => 0.75,
@@ -293,6 +298,98 @@ const SYNONYMS: &[(f32, &[&str])] = &[
     (0.6, &["ship", "deliver", "dispatch", "carrier"]),
 ];
 
+/// What people call the common tasks of some operations, in their own words (operationId, words):
+/// indexed as a field of its own, so that "members of the workspace" finds `listUsers` and "turn off
+/// a schedule" `setScheduleEnabled`. Operations a spec lacks are skipped. Sorted by operationId.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("addUser", "add a member to the workspace"),
+    ("archiveScriptByPath", "retire old script"),
+    ("backendVersion", "what version of windmill server release"),
+    ("cancelQueuedJob", "stop kill abort a running job"),
+    ("createFlow", "new workflow pipeline"),
+    ("createFolder", "new folder directory"),
+    ("createGroup", "new group team"),
+    (
+        "createHttpTrigger",
+        "webhook http endpoint url route that runs a script or flow",
+    ),
+    (
+        "createResource",
+        "add a connection integration database credentials postgres",
+    ),
+    ("createSchedule", "cron periodic recurring timer run every"),
+    ("createScript", "new script write code"),
+    ("createToken", "new api key token personal access token"),
+    ("createVariable", "store a secret api key password securely"),
+    (
+        "deleteUser",
+        "remove kick someone out of the workspace member",
+    ),
+    ("getFlowByPath", "see a flow definition steps modules"),
+    ("getJob", "job status details why did it fail error"),
+    ("getJobLogs", "output print logs of a job"),
+    ("getQueueCount", "how many jobs are queued waiting"),
+    (
+        "getResource",
+        "connection details credentials configuration",
+    ),
+    ("getScriptByPath", "source code content of a script"),
+    (
+        "getScriptHistoryByPath",
+        "past previous versions changes of a script",
+    ),
+    ("getVariable", "read a secret value"),
+    ("inviteUser", "invite a colleague teammate to the workspace"),
+    ("listApps", "apps dashboards ui in the workspace"),
+    ("listAuditLogs", "audit trail who did what activity history"),
+    ("listFlows", "all flows workflows pipelines we have"),
+    ("listFolders", "folders directories in the workspace"),
+    ("listGroups", "groups teams of users"),
+    ("listHttpTriggers", "webhooks http endpoints routes"),
+    ("listJobs", "recent job runs history executions"),
+    ("listQueue", "jobs waiting queued pending to run"),
+    (
+        "listResource",
+        "connections integrations databases credentials",
+    ),
+    ("listResourceType", "kinds types of resources integrations"),
+    ("listSchedules", "all the schedules crons"),
+    ("listScripts", "all the scripts we have"),
+    ("listTokens", "my api keys tokens"),
+    (
+        "listUserWorkspaces",
+        "which workspaces can i access belong to am i in",
+    ),
+    (
+        "listUsers",
+        "members people everyone who has access users of the workspace team",
+    ),
+    ("listVariable", "all secrets variables"),
+    ("listWorkers", "workers online machines capacity"),
+    ("listWorkspaces", "which workspaces exist all workspaces"),
+    ("runFlowByPath", "start kick off trigger launch a flow"),
+    (
+        "runScriptByPath",
+        "execute start launch a script with inputs arguments",
+    ),
+    ("searchDocs", "look up windmill documentation help how to"),
+    (
+        "setScheduleEnabled",
+        "turn on off pause resume disable enable a schedule",
+    ),
+    ("updateFlow", "save changes edit modify a flow"),
+    ("updateScript", "save changes edit a script"),
+    (
+        "updateUser",
+        "make someone an admin operator change role permissions",
+    ),
+    ("updateVariable", "change rotate the value of a secret"),
+    (
+        "whoami",
+        "me my user info who am i logged in as current user profile",
+    ),
+];
+
 /// Phrases a query may spell in several words, rewritten to the word operations use.
 const PHRASES: &[(&[&str], &str)] = &[
     (&["who", "am", "i"], "whoami"),
@@ -522,6 +619,12 @@ pub struct Index {
 fn field_terms(op: &Operation, field: Field) -> Vec<String> {
     match field {
         Field::Name => terms(&op.name),
+        Field::Aliases => ALIASES
+            .binary_search_by(|(name, _)| (*name).cmp(op.name.as_str()))
+            .ok()
+            .and_then(|i| ALIASES.get(i))
+            .map(|(_, words)| terms(words))
+            .unwrap_or_default(),
         Field::Summary => op.title.as_deref().map(terms).unwrap_or_default(),
         Field::Tags => op.tags.iter().flat_map(|t| terms(t)).collect(),
         Field::Path => op
@@ -734,6 +837,11 @@ pub fn quantize(index: &Index) -> (f32, Vec<(&str, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_are_sorted_and_unique() {
+        assert!(ALIASES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
 
     #[test]
     fn stop_words_are_sorted() {

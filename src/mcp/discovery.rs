@@ -189,7 +189,7 @@ pub struct ItemScope<'a> {
 
 /// Item scores are multiplied by this before they are ranked with endpoint scores: an item that
 /// matches as well as an operation is the more specific answer in its workspace.
-const ITEM_WEIGHT: f32 = 1.15;
+const ITEM_WEIGHT: f32 = 1.0;
 
 /// Which kinds of results a search returns (`kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

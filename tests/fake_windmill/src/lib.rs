@@ -37,6 +37,7 @@
 mod big;
 mod execution;
 mod ids;
+mod realistic;
 mod routes;
 mod seed;
 mod server;
@@ -44,6 +45,7 @@ mod state;
 
 pub use big::*;
 pub use ids::now_rfc3339;
+pub use realistic::{add_realistic_items, realistic_items, RealisticItem};
 pub use routes::gate::required_scope;
 pub use seed::*;
 pub use server::{start, start_with, FakeWindmill, Recorded};
