@@ -299,7 +299,9 @@ pub fn credentials(headers: &HeaderMap, query: Option<&str>) -> Result<Option<To
         }
     }
     for cookie in headers.get_all(header::COOKIE).iter() {
-        let Ok(cookie) = cookie.to_str() else { continue };
+        // Read lossily: a stray byte elsewhere in the header must not hide the token (the request
+        // would then act with the server token).
+        let cookie = String::from_utf8_lossy(cookie.as_bytes());
         for part in cookie.split(';') {
             if let Some(v) = part.trim().strip_prefix("token=") {
                 let v = v.trim_matches('"');
