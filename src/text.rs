@@ -136,7 +136,10 @@ fn bounded_levenshtein(a: &[char], b: &[char], max: usize, cells: &mut usize) ->
         let mut row_min = cur[0];
         for j in lo..=hi {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1).min(big);
+            let d = (prev[j - 1] + cost)
+                .min(prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(big);
             cur[j] = d;
             row_min = row_min.min(d);
         }
@@ -234,13 +237,31 @@ mod tests {
             vec!["per_page"]
         );
         assert!(closest("zzzzzzzz", names.iter().copied(), 3).is_empty());
-        assert_eq!(closest("PATH_STRAT", names.iter().copied(), 1), vec!["path_start"]);
-        assert_eq!(closest("pag", names.iter().copied(), 2), vec!["page", "per_page"]);
+        assert_eq!(
+            closest("PATH_STRAT", names.iter().copied(), 1),
+            vec!["path_start"]
+        );
+        assert_eq!(
+            closest("pag", names.iter().copied(), 2),
+            vec!["page", "per_page"]
+        );
     }
 
     #[test]
     fn the_banded_distance_is_the_distance() {
-        let words = ["", "a", "ab", "kitten", "sitting", "flaw", "lawn", "per_page", "perpage", "日本語", "日本"];
+        let words = [
+            "",
+            "a",
+            "ab",
+            "kitten",
+            "sitting",
+            "flaw",
+            "lawn",
+            "per_page",
+            "perpage",
+            "日本語",
+            "日本",
+        ];
         for a in words {
             for b in words {
                 let ac: Vec<char> = a.chars().collect();
@@ -259,13 +280,19 @@ mod tests {
     fn suggestions_have_bounded_work() {
         // A 1 MB name against 10,000 candidates: no suggestion, at once.
         let huge = "x".repeat(1 << 20);
-        let many: Vec<String> = (0..10_000).map(|i| format!("tool_{i}_{}", "y".repeat(200))).collect();
+        let many: Vec<String> = (0..10_000)
+            .map(|i| format!("tool_{i}_{}", "y".repeat(200)))
+            .collect();
         let started = std::time::Instant::now();
         assert!(closest(&huge, many.iter().map(String::as_str), 3).is_empty());
         // A 256-character name against 10,000 candidates of 250 characters: the cell budget stops it.
         let long = "y".repeat(MAX_NAME_CHARS);
         let _ = closest(&long, many.iter().map(String::as_str), 3);
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert!(too_long_for_a_name(&"é".repeat(MAX_NAME_CHARS + 1)));
         assert!(!too_long_for_a_name(&"é".repeat(MAX_NAME_CHARS)));
     }

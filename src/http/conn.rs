@@ -421,7 +421,10 @@ mod tests {
         assert_eq!(watchdog(s.clone(), limits).await, "body timeout");
         s.request(true);
         let busy = tokio::time::timeout(Duration::from_millis(500), watchdog(s.clone(), limits));
-        assert!(busy.await.is_err(), "no timeout while a request is answered");
+        assert!(
+            busy.await.is_err(),
+            "no timeout while a request is answered"
+        );
         s.answered();
         s.read();
         assert!(matches!(s.phase(), Phase::Head(_)));

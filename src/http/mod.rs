@@ -218,9 +218,7 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
     allowed.iter().any(|a| {
         let a = a.trim();
         match parse_authority(a) {
-            Some((ah, aport)) => {
-                ah.eq_ignore_ascii_case(h) && (aport.is_none() || aport == port)
-            }
+            Some((ah, aport)) => ah.eq_ignore_ascii_case(h) && (aport.is_none() || aport == port),
             // A bare IPv6 literal (`::1`) in the list.
             None => a.eq_ignore_ascii_case(h),
         }
@@ -278,7 +276,10 @@ pub enum CredentialError {
 /// (percent-decoded like the query). `Ok(None)`: the request carries no credentials at all. A
 /// credential that is present but malformed or empty is an error, never "none": it must not fall
 /// back to the server's token.
-pub fn credentials(headers: &HeaderMap, query: Option<&str>) -> Result<Option<Token>, CredentialError> {
+pub fn credentials(
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<Option<Token>, CredentialError> {
     let mut auth = headers.get_all(header::AUTHORIZATION).iter();
     if let Some(v) = auth.next() {
         if auth.next().is_some() {
@@ -294,7 +295,9 @@ pub fn credentials(headers: &HeaderMap, query: Option<&str>) -> Result<Option<To
     if let Some(q) = query {
         for (k, v) in form_pairs(q) {
             if k == "token" {
-                return Token::new(v).map(Some).ok_or(CredentialError::EmptyQueryToken);
+                return Token::new(v)
+                    .map(Some)
+                    .ok_or(CredentialError::EmptyQueryToken);
             }
         }
     }
@@ -556,7 +559,10 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
         let mut ids = req.headers().get_all(&SESSION_ID).iter();
         match (ids.next(), ids.next()) {
             (Some(_), Some(_)) => {
-                return plain(StatusCode::BAD_REQUEST, "Bad Request: more than one Mcp-Session-Id header")
+                return plain(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: more than one Mcp-Session-Id header",
+                )
             }
             (Some(id), None) => {
                 let id = id.to_str().unwrap_or_default();
@@ -616,7 +622,10 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
     match in_flight {
         // The session stays in use until its answer (an SSE stream) is sent.
         Some(guard) => response.map(|body| {
-            axum::body::Body::new(held::Held { inner: body, _guard: guard })
+            axum::body::Body::new(held::Held {
+                inner: body,
+                _guard: guard,
+            })
         }),
         None => response,
     }
@@ -677,8 +686,14 @@ mod tests {
             "https://app.example.com",
             &["https://app.example.com:443".to_string()]
         ));
-        assert!(host_allowed("mcp.example.com:443", &["mcp.example.com".to_string()]));
-        assert!(!host_allowed("mcp.example.com:80", &["mcp.example.com:443".to_string()]));
+        assert!(host_allowed(
+            "mcp.example.com:443",
+            &["mcp.example.com".to_string()]
+        ));
+        assert!(!host_allowed(
+            "mcp.example.com:80",
+            &["mcp.example.com:443".to_string()]
+        ));
     }
 
     #[test]
@@ -712,7 +727,11 @@ mod tests {
         assert_eq!(tok(&h, None), Ok(None));
         assert_eq!(tok(&h, Some("a=1&token=q%2Bt")), Ok(Some("q+t".into())));
         h.insert(header::COOKIE, "x=1; token=c%2Bd%3D".parse().unwrap());
-        assert_eq!(tok(&h, None), Ok(Some("c+d=".into())), "cookies are percent-decoded");
+        assert_eq!(
+            tok(&h, None),
+            Ok(Some("c+d=".into())),
+            "cookies are percent-decoded"
+        );
         h.insert(header::AUTHORIZATION, "Bearer b".parse().unwrap());
         assert_eq!(tok(&h, Some("token=q")), Ok(Some("b".into())));
         h.insert(header::AUTHORIZATION, "bearer   b2 ".parse().unwrap());
@@ -726,18 +745,34 @@ mod tests {
             h.insert(header::AUTHORIZATION, v.parse().unwrap());
             credentials(&h, None)
         };
-        for v in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer    ", "Token abc", "abc"] {
+        for v in [
+            "Basic dXNlcjpwYXNz",
+            "Bearer",
+            "Bearer ",
+            "Bearer    ",
+            "Token abc",
+            "abc",
+        ] {
             assert_eq!(with_auth(v), Err(CredentialError::NotBearer), "{v:?}");
         }
         let h = HeaderMap::new();
-        assert_eq!(credentials(&h, Some("token=")), Err(CredentialError::EmptyQueryToken));
-        assert_eq!(credentials(&h, Some("x=1&token")), Err(CredentialError::EmptyQueryToken));
+        assert_eq!(
+            credentials(&h, Some("token=")),
+            Err(CredentialError::EmptyQueryToken)
+        );
+        assert_eq!(
+            credentials(&h, Some("x=1&token")),
+            Err(CredentialError::EmptyQueryToken)
+        );
         let mut c = HeaderMap::new();
         c.insert(header::COOKIE, "token=; x=1".parse().unwrap());
         assert_eq!(credentials(&c, None), Err(CredentialError::EmptyCookie));
         let mut two = HeaderMap::new();
         two.append(header::AUTHORIZATION, "Bearer a".parse().unwrap());
         two.append(header::AUTHORIZATION, "Bearer b".parse().unwrap());
-        assert_eq!(credentials(&two, None), Err(CredentialError::SeveralAuthorizations));
+        assert_eq!(
+            credentials(&two, None),
+            Err(CredentialError::SeveralAuthorizations)
+        );
     }
 }

@@ -63,8 +63,7 @@ struct Entry {
 
 impl Entry {
     fn evictable(&self, now: Instant) -> bool {
-        self.in_flight == 0
-            && (self.owner.is_some() || now.duration_since(self.created) >= OPENING)
+        self.in_flight == 0 && (self.owner.is_some() || now.duration_since(self.created) >= OPENING)
     }
 }
 

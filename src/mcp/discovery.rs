@@ -392,7 +392,9 @@ pub fn target_name(tool: Discovery, args: &JsonObject) -> Result<&str, Box<CallT
     })?;
     // Checked before any lookup or suggestion: no work in proportion to a huge name.
     if let Some(u) = super::dispatch::too_long(name) {
-        return Err(Box::new(error(format!("{u}. Use search_endpoints to find operations."))));
+        return Err(Box::new(error(format!(
+            "{u}. Use search_endpoints to find operations."
+        ))));
     }
     Ok(name)
 }

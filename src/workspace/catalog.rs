@@ -352,6 +352,11 @@ impl Catalog {
     }
 }
 
+/// Resource paths per resource type, with when they were fetched.
+type ResourceLists = HashMap<String, (Instant, Vec<String>)>;
+/// The last complete listing of each kind, with when it was read.
+type Listings = HashMap<Kind, (Instant, Arc<Vec<ItemInfo>>)>;
+
 #[derive(Default, Debug)]
 struct Slot {
     catalog: RwLock<Arc<Catalog>>,
@@ -360,7 +365,7 @@ struct Slot {
     /// selections of one (Windmill, workspace, token), see [`Group`].
     tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
     /// Resource paths per resource type, with when they were fetched (shared like `tools`).
-    resources: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    resources: Arc<Mutex<ResourceLists>>,
     /// Held while the catalog is built or a schema fetched (shared like `tools`).
     building: Arc<tokio::sync::Mutex<()>>,
     /// Keeps the group alive while this slot is.
@@ -375,11 +380,11 @@ struct Slot {
 #[derive(Default, Debug)]
 struct Group {
     tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
-    resources: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    resources: Arc<Mutex<ResourceLists>>,
     building: Arc<tokio::sync::Mutex<()>>,
     /// The last complete listing of each kind (every item, before any selection), with when it
     /// was read: a build that waited for another reuses what that one read meanwhile.
-    listings: Mutex<HashMap<Kind, (Instant, Arc<Vec<ItemInfo>>)>>,
+    listings: Mutex<Listings>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -875,8 +880,14 @@ async fn list_selected(
             Some(all) => all,
             None => {
                 let everything = ItemFilter::all();
-                match list_all(scope.api(), kind, &everything, options, &mut stats.list_calls)
-                    .await
+                match list_all(
+                    scope.api(),
+                    kind,
+                    &everything,
+                    options,
+                    &mut stats.list_calls,
+                )
+                .await
                 {
                     Ok(items) => {
                         let all = Arc::new(items);
@@ -1078,7 +1089,10 @@ fn prune_cache(slot: &Slot, infos: &[ItemInfo]) {
         .map(|i| (i.name.as_str(), i.version.as_str()))
         .collect();
     let mut tools = slot.tools.lock().unwrap_or_else(|p| p.into_inner());
-    tools.retain(|name, t| live.get(name.as_str()).is_none_or(|v| *v == t.version.as_str()));
+    tools.retain(|name, t| {
+        live.get(name.as_str())
+            .is_none_or(|v| *v == t.version.as_str())
+    });
 }
 
 /// The names and versions of what a catalog lists: what `list_changed` compares.
