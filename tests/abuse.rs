@@ -172,7 +172,12 @@ async fn huge_names_do_not_stall_the_server() {
     };
     let started = Instant::now();
     let mut calls = Vec::new();
-    for which in ["describe_endpoint", "call_endpoint", "describe_endpoint", "s-x"] {
+    for which in [
+        "describe_endpoint",
+        "call_endpoint",
+        "describe_endpoint",
+        "s-x",
+    ] {
         let peer = hostile.peer().clone();
         let huge = huge.clone();
         calls.push(tokio::spawn(async move {
@@ -188,7 +193,12 @@ async fn huge_names_do_not_stall_the_server() {
     }
     // Another client is served meanwhile.
     let t = Instant::now();
-    let r = call(&other, "getScriptByPath", json!({"path": "f/folder/my_script"})).await;
+    let r = call(
+        &other,
+        "getScriptByPath",
+        json!({"path": "f/folder/my_script"}),
+    )
+    .await;
     assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
     let other_took = t.elapsed();
     for c in calls {
@@ -202,7 +212,10 @@ async fn huge_names_do_not_stall_the_server() {
     let slowest = health.await.expect("health task");
     eprintln!("figures: 4 calls with a 1 MB name answered in {hostile_took:?}; slowest /health {slowest:?}; another client's call {other_took:?}");
     assert!(slowest < Duration::from_secs(1), "/health took {slowest:?}");
-    assert!(other_took < Duration::from_secs(2), "other client: {other_took:?}");
+    assert!(
+        other_took < Duration::from_secs(2),
+        "other client: {other_took:?}"
+    );
     assert!(hostile_took < Duration::from_secs(5), "{hostile_took:?}");
 }
 
@@ -227,7 +240,10 @@ async fn selection_lists_are_capped_before_any_work() {
     let took = t.elapsed();
     assert_eq!(r.status(), 400);
     let text = r.text().await.expect("text");
-    assert!(text.contains("at most 64") && text.contains("--max-selection-entries"), "{text}");
+    assert!(
+        text.contains("at most 64") && text.contains("--max-selection-entries"),
+        "{text}"
+    );
     assert!(took < Duration::from_millis(500), "{took:?}");
     // 64 globs are fine, and cheap.
     let t = Instant::now();
@@ -244,7 +260,10 @@ async fn selection_lists_are_capped_before_any_work() {
     .await
     .expect("send");
     assert_eq!(r.status(), 200);
-    eprintln!("figures: 6,000 globs refused in {took:?}; 64 globs served in {:?}", t.elapsed());
+    eprintln!(
+        "figures: 6,000 globs refused in {took:?}; 64 globs served in {:?}",
+        t.elapsed()
+    );
     for k in ["scripts", "flows"] {
         let r = post(
             &http,
@@ -303,11 +322,17 @@ async fn argument_errors_obey_the_result_cap() {
     let took = t.elapsed();
     assert_eq!(r.is_error, Some(true));
     let text = text_of(&r);
-    eprintln!("figures: 100,000 unknown keys → {} bytes of error in {took:?}", text.len());
+    eprintln!(
+        "figures: 100,000 unknown keys → {} bytes of error in {took:?}",
+        text.len()
+    );
     assert!(text.len() <= 20_000 + 200, "{} bytes", text.len());
     assert!(text.contains("unknown argument `unknown_0`"), "{text}");
     assert!(text.contains("99990 more unknown arguments"), "{text}");
-    assert!(fake.requests_matching("GET", "/scripts/get/").is_empty(), "nothing sent");
+    assert!(
+        fake.requests_matching("GET", "/scripts/get/").is_empty(),
+        "nothing sent"
+    );
     // A single huge value is quoted briefly too.
     let r = call(
         &client,
@@ -327,7 +352,8 @@ async fn flood_sessions(url: &str, n: usize, tag: &str) -> usize {
     let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for w in 0..32 {
-        let (http, url, opened, tag) = (http.clone(), url.to_owned(), opened.clone(), tag.to_owned());
+        let (http, url, opened, tag) =
+            (http.clone(), url.to_owned(), opened.clone(), tag.to_owned());
         tasks.push(tokio::spawn(async move {
             for i in (w..n).step_by(32) {
                 if open_session(&http, &url, &format!("made-up-{tag}-{i}"))
@@ -357,12 +383,20 @@ async fn abandoned_sessions_do_not_pile_up() {
     let t = Instant::now();
     let opened = flood_sessions(&url, 2000, "a").await;
     let flood_took = t.elapsed();
-    assert_eq!(opened, 2000, "every new client is served (idle sessions make room)");
+    assert_eq!(
+        opened, 2000,
+        "every new client is served (idle sessions make room)"
+    );
     let peak = server.rss_mb();
     // A new client right after the flood.
     let t = Instant::now();
     let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
-    let r = call(&client, "getScriptByPath", json!({"path": "f/folder/my_script"})).await;
+    let r = call(
+        &client,
+        "getScriptByPath",
+        json!({"path": "f/folder/my_script"}),
+    )
+    .await;
     assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
     let new_client = t.elapsed();
     // After the idle timeout the flood's sessions are gone and memory is handed back.
@@ -390,17 +424,23 @@ async fn abandoned_sessions_soak() {
     }
     tokio::time::sleep(Duration::from_secs(7)).await;
     let after = server.rss_mb();
-    eprintln!("figures: RSS after each round (MB): {} → {after:.1} after the idle timeout", figures.join(", "));
-    assert!(figures.iter().all(|f| f.parse::<f64>().unwrap_or(999.0) < 100.0), "{figures:?}");
+    eprintln!(
+        "figures: RSS after each round (MB): {} → {after:.1} after the idle timeout",
+        figures.join(", ")
+    );
+    assert!(
+        figures
+            .iter()
+            .all(|f| f.parse::<f64>().unwrap_or(999.0) < 100.0),
+        "{figures:?}"
+    );
 }
 
-/// 48 parallel selections over a 2,000-script workspace made 97,485 requests to Windmill in 87 s
-/// and RSS reached 489 MB. Now the selections of one token share the fetched schemas and build one
-/// at a time, and each token keeps at most `--max-selections-per-token` catalogs.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_selection_flood_is_bounded() {
+/// 48 parallel `?scripts=` selections over a workspace of `scripts` scripts: requests to Windmill
+/// and RSS. The schemas and listings are shared, so each schema is fetched once.
+async fn selection_flood(scripts: usize) {
     let mut st = fw::FakeState::seeded();
-    fw::add_big_workspace(&mut st, 2000, 0);
+    fw::add_big_workspace(&mut st, scripts, 0);
     let fake = fw::start_with(st).await;
     let server = Process::serve(&fake.base_url, &["--page-size", "50"]).await;
     let before = server.rss_mb();
@@ -409,7 +449,8 @@ async fn a_selection_flood_is_bounded() {
     for i in 0..48 {
         let url = server.url(&format!("{}/mcp?scripts=f/**,u/**,x/{i}/*", fw::WS_BIG));
         tasks.push(tokio::spawn(async move {
-            let client = connect(&url, Some(fw::TOKEN_BIG_ANA), ProtocolVersion::V_2025_11_25).await;
+            let client =
+                connect(&url, Some(fw::TOKEN_BIG_ANA), ProtocolVersion::V_2025_11_25).await;
             let page = client.list_tools(None).await.expect("tools/list");
             let _ = client.cancel().await;
             page.tools.len()
@@ -423,13 +464,36 @@ async fn a_selection_flood_is_bounded() {
     let requests = fake.requests().len();
     let schema_fetches = fake.requests_matching("GET", "/scripts/get/").len();
     eprintln!(
-        "figures: 48 selections: {requests} requests to Windmill ({schema_fetches} schema fetches) in {took:?}; RSS {before:.1} → {peak:.1} MB"
+        "figures: 48 selections over {scripts} scripts: {requests} requests to Windmill ({schema_fetches} schema fetches) in {took:?}; RSS {before:.1} → {peak:.1} MB"
     );
-    assert!(schema_fetches <= 2_010, "each schema fetched once: {schema_fetches}");
+    assert!(
+        schema_fetches <= scripts + 10,
+        "each schema fetched once: {schema_fetches}"
+    );
     // At most two catalog builds per client (initialize, then tools/list after an eviction), each
-    // reading at most 22 pages, and usually reusing the listing the previous build read.
-    assert!(requests <= 2 * 48 * 22 + 2_010, "{requests} requests");
+    // reading at most all pages and one more, and usually reusing the listing the previous build read.
+    let pages = scripts / 100 + 2;
+    assert!(
+        requests <= 2 * 48 * pages + scripts + 10,
+        "{requests} requests"
+    );
     assert!(peak < 120.0, "RSS {peak:.1} MB");
+}
+
+/// 48 parallel selections over a 2,000-script workspace made 97,485 requests to Windmill in 87 s
+/// and RSS reached 489 MB. Now the selections of one token share the fetched schemas and build one
+/// at a time, and each token keeps at most `--max-selections-per-token` catalogs. (600 scripts
+/// here, to keep the suite fast; the soak variant below has the issue's 2,000.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selection_flood_is_bounded() {
+    selection_flood(600).await;
+}
+
+/// The selection flood with the issue's 2,000 scripts (`-- --ignored`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "soak: the selection flood over 2,000 scripts (one to two minutes)"]
+async fn a_selection_flood_over_2000_scripts() {
+    selection_flood(2000).await;
 }
 
 /// The LRU caps: distinct selections per token, and catalogs in all.
@@ -441,9 +505,16 @@ async fn catalogs_are_capped_least_recently_used_first() {
     s.item_options.max_selections_per_token = 2;
     s.item_options.max_catalogs = 3;
     let (addr, shared) = common::mcp::serve_shared(s, HttpOptions::default()).await;
-    for (i, token) in [TOKEN_ALICE, TOKEN_ALICE, TOKEN_ALICE, TOKEN_ALICE, "made-up-1", "made-up-2"]
-        .iter()
-        .enumerate()
+    for (i, token) in [
+        TOKEN_ALICE,
+        TOKEN_ALICE,
+        TOKEN_ALICE,
+        TOKEN_ALICE,
+        "made-up-1",
+        "made-up-2",
+    ]
+    .iter()
+    .enumerate()
     {
         let url = format!("http://{addr}/api/mcp/w/demo/mcp?scripts=f/**,x/{i}/*");
         let client = connect(&url, Some(token), ProtocolVersion::V_2025_11_25).await;
@@ -464,7 +535,9 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
     let mut buf = [0u8; 4096];
     loop {
         match tokio::time::timeout(limit.saturating_sub(t.elapsed()), stream.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&got).into(), Some(t.elapsed())),
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (String::from_utf8_lossy(&got).into(), Some(t.elapsed()))
+            }
             Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
             Err(_) => return (String::from_utf8_lossy(&got).into(), None),
         }
@@ -499,7 +572,10 @@ async fn a_slow_header_client_is_closed() {
     let closed_after = writer.await.expect("writer");
     eprintln!("figures: a slow-header client was cut off after {closed_after:?}");
     assert!(closed_after < Duration::from_secs(30), "{closed_after:?}");
-    assert!(closed_after >= Duration::from_secs(9), "the default header timeout is 10 s: {closed_after:?}");
+    assert!(
+        closed_after >= Duration::from_secs(9),
+        "the default header timeout is 10 s: {closed_after:?}"
+    );
 }
 
 /// Slow bodies, idle keep-alive connections and the connection limit, with short limits.
@@ -526,7 +602,9 @@ async fn slow_bodies_idle_connections_and_the_connection_limit() {
             break;
         }
         let mut probe = [0u8; 1];
-        if let Ok(Ok(0)) = tokio::time::timeout(Duration::from_millis(1), slow.read(&mut probe)).await {
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_millis(1), slow.read(&mut probe)).await
+        {
             cut = Some(t.elapsed());
             break;
         }
@@ -535,23 +613,32 @@ async fn slow_bodies_idle_connections_and_the_connection_limit() {
     assert!(cut < Duration::from_secs(4), "{cut:?}");
     // An idle keep-alive connection: closed at the idle timeout, after a request was answered.
     let mut idle = TcpStream::connect(addr).await.expect("connect");
-    idle.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").await.expect("write");
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
     let (text, closed) = read_until_closed(&mut idle, Duration::from_secs(6)).await;
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     let closed = closed.expect("closed when idle");
-    assert!(closed >= Duration::from_millis(1500) && closed < Duration::from_secs(4), "{closed:?}");
+    assert!(
+        closed >= Duration::from_millis(1500) && closed < Duration::from_secs(4),
+        "{closed:?}"
+    );
     // The limit: three open connections; the fourth gets a clear 503.
     let mut open = Vec::new();
     for _ in 0..3 {
         let mut s = TcpStream::connect(addr).await.expect("connect");
-        s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").await.expect("write");
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
         let mut buf = [0u8; 512];
         let n = s.read(&mut buf).await.expect("read");
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
         open.push(s);
     }
     let mut fourth = TcpStream::connect(addr).await.expect("connect");
-    let _ = fourth.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
+    let _ = fourth
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await;
     let (text, closed) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("--max-connections"), "{text}");
@@ -560,7 +647,9 @@ async fn slow_bodies_idle_connections_and_the_connection_limit() {
     // Once they are gone, connections are accepted again.
     eventually(Duration::from_secs(5), "a connection slot frees", || true).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let r = reqwest::get(format!("http://{addr}/health")).await.expect("health");
+    let r = reqwest::get(format!("http://{addr}/health"))
+        .await
+        .expect("health");
     assert_eq!(r.status(), 200);
 }
 
@@ -580,14 +669,31 @@ async fn a_request_in_flight_keeps_its_session() {
     let url = format!("http://{}/api/mcp/w/demo/mcp", served.addr);
     let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
     fake.inject(Injection::delay("/scripts/get/p/", Duration::from_secs(3)));
-    let r = call(&client, "getScriptByPath", json!({"path": "f/folder/my_script"})).await;
-    assert_ne!(r.is_error, Some(true), "3 s call in a session with a 1 s idle timeout: {}", text_of(&r));
+    let r = call(
+        &client,
+        "getScriptByPath",
+        json!({"path": "f/folder/my_script"}),
+    )
+    .await;
+    assert_ne!(
+        r.is_error,
+        Some(true),
+        "3 s call in a session with a 1 s idle timeout: {}",
+        text_of(&r)
+    );
     // Right after, the session is still there.
-    let r = call(&client, "getScriptByPath", json!({"path": "f/folder/my_script"})).await;
+    let r = call(
+        &client,
+        "getScriptByPath",
+        json!({"path": "f/folder/my_script"}),
+    )
+    .await;
     assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
     // Left idle, it is closed.
     let http = reqwest::Client::new();
-    let id = open_session(&http, &url, TOKEN_ALICE).await.expect("session");
+    let id = open_session(&http, &url, TOKEN_ALICE)
+        .await
+        .expect("session");
     assert_eq!(list_in(&http, &url, TOKEN_ALICE, &id).await, 200);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(list_in(&http, &url, TOKEN_ALICE, &id).await, 404);
@@ -633,7 +739,10 @@ async fn a_windmill_repeating_its_pages_is_listed_quickly() {
         .find(|t| t.name == "search_endpoints")
         .and_then(|t| t.description.as_deref().map(str::to_owned))
         .unwrap_or_default();
-    assert!(search.contains("has 100 scripts"), "the first page's scripts are read: {search}");
+    assert!(
+        search.contains("has 100 scripts"),
+        "the first page's scripts are read: {search}"
+    );
 }
 
 /// New items on every page grew without bound; now a listing stops at `--max-items`, with a
@@ -656,7 +765,12 @@ async fn listings_stop_at_max_items() {
         ProtocolVersion::V_2025_11_25,
     )
     .await;
-    let r = call(&client, "search_endpoints", json!({"query": "script", "kind": "script"})).await;
+    let r = call(
+        &client,
+        "search_endpoints",
+        json!({"query": "script", "kind": "script"}),
+    )
+    .await;
     let desc = client
         .list_tools(None)
         .await
@@ -687,12 +801,26 @@ async fn malformed_credentials_never_borrow_the_server_token() {
     let url = format!("http://{addr}/api/mcp/w/demo/mcp");
     let http = reqwest::Client::new();
     let cases: Vec<(&str, reqwest::RequestBuilder)> = vec![
-        ("Basic", post(&http, &url).header("authorization", "Basic dXNlcjpwYXNz")),
-        ("Bearer with no value", post(&http, &url).header("authorization", "Bearer")),
-        ("Bearer and spaces", post(&http, &url).header("authorization", "Bearer   ")),
+        (
+            "Basic",
+            post(&http, &url).header("authorization", "Basic dXNlcjpwYXNz"),
+        ),
+        (
+            "Bearer with no value",
+            post(&http, &url).header("authorization", "Bearer"),
+        ),
+        (
+            "Bearer and spaces",
+            post(&http, &url).header("authorization", "Bearer   "),
+        ),
         ("empty ?token=", post(&http, &format!("{url}?token="))),
         ("empty cookie", post(&http, &url).header("cookie", "token=")),
-        ("two Authorization headers", post(&http, &url).header("authorization", "Bearer a").header("authorization", "Bearer b")),
+        (
+            "two Authorization headers",
+            post(&http, &url)
+                .header("authorization", "Bearer a")
+                .header("authorization", "Bearer b"),
+        ),
     ];
     for (what, req) in cases {
         let r = req.body(INIT).send().await.expect("send");
@@ -700,7 +828,11 @@ async fn malformed_credentials_never_borrow_the_server_token() {
         assert!(r.headers().get("www-authenticate").is_some(), "{what}");
     }
     let r = post(&http, &url).body(INIT).send().await.expect("send");
-    assert_eq!(r.status(), 200, "no credentials on loopback: the server token");
+    assert_eq!(
+        r.status(),
+        200,
+        "no credentials on loopback: the server token"
+    );
     // A cookie token is percent-decoded like ?token=.
     let encoded: String = TOKEN_ALICE.bytes().map(|b| format!("%{b:02X}")).collect();
     let r = post(&http, &url)
@@ -710,7 +842,12 @@ async fn malformed_credentials_never_borrow_the_server_token() {
         .await
         .expect("send");
     assert_eq!(r.status(), 200);
-    let id = r.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned).expect("session");
+    let id = r
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("session");
     let _ = r.bytes().await;
     let r = post(&http, &url)
         .header("cookie", format!("token={encoded}"))
@@ -721,15 +858,30 @@ async fn malformed_credentials_never_borrow_the_server_token() {
         .expect("send");
     assert_eq!(r.status(), 200);
     let _ = r.bytes().await;
-    let last = fake.requests_matching("GET", "/scripts/get/").pop().expect("sent upstream");
-    assert_eq!(last.token.as_deref(), Some(TOKEN_ALICE), "decoded before use");
+    let last = fake
+        .requests_matching("GET", "/scripts/get/")
+        .pop()
+        .expect("sent upstream");
+    assert_eq!(
+        last.token.as_deref(),
+        Some(TOKEN_ALICE),
+        "decoded before use"
+    );
 }
 
 /// `serve` refuses `--token` on a non-loopback address unless `--allow-token-on-network`.
 #[tokio::test]
 async fn serve_refuses_a_server_token_on_the_network() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
-        .args(["serve", "--listen", "0.0.0.0:0", "--token", "secret-token", "--base-url", "http://127.0.0.1:9"])
+        .args([
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--token",
+            "secret-token",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ])
         .env_remove("WM_TOKEN")
         .stdin(Stdio::null())
         .output();
@@ -743,7 +895,16 @@ async fn serve_refuses_a_server_token_on_the_network() {
     assert!(!err.contains("secret-token"), "the token is never printed");
     // With the opt-in it starts (and says so).
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
-        .args(["serve", "--listen", "0.0.0.0:0", "--token", "secret-token", "--allow-token-on-network", "--base-url", "http://127.0.0.1:9"])
+        .args([
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--token",
+            "secret-token",
+            "--allow-token-on-network",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -778,9 +939,15 @@ async fn sessions_are_bound_to_their_token() {
     let addr = serve(settings(&fake.base_url), HttpOptions::default()).await;
     let url = format!("http://{addr}/api/mcp/w/demo/mcp");
     let http = reqwest::Client::new();
-    let id = open_session(&http, &url, TOKEN_ALICE).await.expect("session");
+    let id = open_session(&http, &url, TOKEN_ALICE)
+        .await
+        .expect("session");
     assert_eq!(list_in(&http, &url, TOKEN_ALICE, &id).await, 200);
-    assert_eq!(list_in(&http, &url, TOKEN_BOB, &id).await, 404, "another token cannot use it");
+    assert_eq!(
+        list_in(&http, &url, TOKEN_BOB, &id).await,
+        404,
+        "another token cannot use it"
+    );
     let delete = |token: &str| {
         http.delete(&url)
             .bearer_auth(token)
@@ -790,7 +957,11 @@ async fn sessions_are_bound_to_their_token() {
     };
     let r = delete(TOKEN_BOB).await.expect("send");
     assert_eq!(r.status(), 404, "nor end it");
-    assert_eq!(list_in(&http, &url, TOKEN_ALICE, &id).await, 200, "still alive");
+    assert_eq!(
+        list_in(&http, &url, TOKEN_ALICE, &id).await,
+        200,
+        "still alive"
+    );
     let r = delete(TOKEN_ALICE).await.expect("send");
     assert!(matches!(r.status().as_u16(), 200 | 204), "{}", r.status());
     assert_eq!(list_in(&http, &url, TOKEN_ALICE, &id).await, 404, "ended");
@@ -826,16 +997,29 @@ async fn hosts_are_parsed_strictly() {
         ("[::1]evil.com", req(path, &["[::1]evil.com"])),
         ("[::1]:80evil", req(path, &["[::1]:80evil"])),
         ("two Host headers", req(path, &["localhost", "evil.com"])),
-        ("two equal Host headers", req(path, &["localhost", "localhost"])),
-        ("absolute-form, foreign authority", req(&format!("http://evil.com{path}"), &["localhost"])),
+        (
+            "two equal Host headers",
+            req(path, &["localhost", "localhost"]),
+        ),
+        (
+            "absolute-form, foreign authority",
+            req(&format!("http://evil.com{path}"), &["localhost"]),
+        ),
     ] {
         let status = raw_status(addr, &request).await;
         assert!(status.starts_with("HTTP/1.1 403"), "{what}: {status}");
     }
     let ok = raw_status(addr, &req(path, &["localhost"])).await;
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
-    let ok = raw_status(addr, &req(&format!("http://localhost{path}"), &["localhost"])).await;
-    assert!(ok.starts_with("HTTP/1.1 200"), "absolute-form, our authority: {ok}");
+    let ok = raw_status(
+        addr,
+        &req(&format!("http://localhost{path}"), &["localhost"]),
+    )
+    .await;
+    assert!(
+        ok.starts_with("HTTP/1.1 200"),
+        "absolute-form, our authority: {ok}"
+    );
 }
 
 /// Log lines carried ANSI colour codes when stderr was not a terminal; `--log-format json` writes
@@ -852,7 +1036,87 @@ async fn log_lines_are_plain_off_a_terminal_or_json() {
     assert!(!lines.is_empty());
     for l in &lines {
         let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"));
-        assert!(v["level"].is_string() && v["message"].is_string() && v["time"].is_string(), "{l}");
+        assert!(
+            v["level"].is_string() && v["message"].is_string() && v["time"].is_string(),
+            "{l}"
+        );
     }
     install_crypto();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The flags.
+
+/// Each limit of the HTTP front is set by its flag on `serve`: `--max-sessions` (the least recently
+/// used idle session makes room), `--max-selection-entries`, `--header-timeout` and
+/// `--max-connections`.
+#[tokio::test]
+async fn the_limits_are_flags_of_serve() {
+    let fake = fw::start().await;
+    let server = Process::serve(
+        &fake.base_url,
+        &[
+            "--max-sessions",
+            "2",
+            "--max-selection-entries",
+            "2",
+            "--header-timeout",
+            "1",
+            "--max-connections",
+            "4",
+        ],
+    )
+    .await;
+    let url = server.url("demo/mcp");
+    let http = reqwest::Client::new();
+    // Three sessions with a cap of two: the first (least recently used) is gone.
+    let a = open_session(&http, &url, TOKEN_ALICE).await.expect("a");
+    let b = open_session(&http, &url, TOKEN_ALICE).await.expect("b");
+    assert_eq!(list_in(&http, &url, TOKEN_ALICE, &b).await, 200);
+    let c = open_session(&http, &url, TOKEN_ALICE).await.expect("c");
+    assert_eq!(
+        list_in(&http, &url, TOKEN_ALICE, &a).await,
+        404,
+        "a was evicted"
+    );
+    assert_eq!(list_in(&http, &url, TOKEN_ALICE, &b).await, 200);
+    assert_eq!(list_in(&http, &url, TOKEN_ALICE, &c).await, 200);
+    // Three entries with a cap of two.
+    let r = post(&http, &format!("{url}?tools=a*,b*,c*"))
+        .bearer_auth(TOKEN_ALICE)
+        .body(INIT)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.expect("text").contains("at most 2"));
+    // The client's pooled connections count too: let them go.
+    drop(http);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Headers that never end: closed after about a second.
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: localh")
+        .await
+        .expect("write");
+    let (_, closed) = read_until_closed(&mut slow, Duration::from_secs(8)).await;
+    let closed = closed.expect("closed at the header timeout");
+    assert!(closed < Duration::from_secs(5), "{closed:?}");
+    // Four connections held open; the fifth is refused.
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(server.addr).await.expect("connect");
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
+        let mut buf = [0u8; 512];
+        let n = s.read(&mut buf).await.expect("read");
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        open.push(s);
+    }
+    let mut fifth = TcpStream::connect(server.addr).await.expect("connect");
+    let _ = fifth
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await;
+    let (text, _) = read_until_closed(&mut fifth, Duration::from_secs(5)).await;
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
 }
