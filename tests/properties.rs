@@ -390,7 +390,10 @@ fn front(target: &str, headers: &[(&str, &[u8])], with_server_token: bool) -> ch
 /// The attacks of issue 14 and their neighbours, through the fuzz target's check.
 #[test]
 fn http_front_on_the_attacks() {
-    let globs = (0..6000).map(|i| format!("get*{i}*")).collect::<Vec<_>>().join(",");
+    let globs = (0..6000)
+        .map(|i| format!("get*{i}*"))
+        .collect::<Vec<_>>()
+        .join(",");
     let many = format!("/api/mcp/w/demo/mcp?tools={globs}");
     let targets = [
         "/api/mcp/w/demo/mcp",
@@ -411,10 +414,17 @@ fn http_front_on_the_attacks() {
         &[("host", b"[::1]:80evil")],
         &[("host", b"localhost"), ("host", b"localhost")],
         &[("host", b"localhost:")],
-        &[("host", b"localhost"), ("authorization", b"Basic dXNlcjpwYXNz")],
+        &[
+            ("host", b"localhost"),
+            ("authorization", b"Basic dXNlcjpwYXNz"),
+        ],
         &[("host", b"localhost"), ("authorization", b"Bearer")],
         &[("host", b"localhost"), ("authorization", b"Bearer   ")],
-        &[("host", b"localhost"), ("authorization", b"Bearer a"), ("authorization", b"Bearer b")],
+        &[
+            ("host", b"localhost"),
+            ("authorization", b"Bearer a"),
+            ("authorization", b"Bearer b"),
+        ],
         &[("host", b"localhost"), ("authorization", b"Bearer \xff")],
         &[("host", b"localhost"), ("cookie", b"token=")],
         &[("host", b"localhost"), ("cookie", b"x=1; token=%61%62")],

@@ -495,7 +495,11 @@ pub fn http_front(req: &FrontRequest) {
     let a = refusal;
     // Host: exactly one, allowed; or none with an absolute-form target. The target's authority too.
     let hosts: Vec<_> = headers.get_all(http::header::HOST).iter().collect();
-    assert!(hosts.len() <= 1, "admitted with {} Host headers", hosts.len());
+    assert!(
+        hosts.len() <= 1,
+        "admitted with {} Host headers",
+        hosts.len()
+    );
     match hosts.first() {
         Some(h) => {
             let h = h.to_str().expect("an admitted Host is text");
@@ -504,18 +508,27 @@ pub fn http_front(req: &FrontRequest) {
         None => assert!(uri.authority().is_some(), "admitted with no Host"),
     }
     if let Some(auth) = uri.authority() {
-        assert!(default_host(auth.as_str()), "admitted target authority {auth}");
+        assert!(
+            default_host(auth.as_str()),
+            "admitted target authority {auth}"
+        );
     }
     // The server token only for requests with no credentials at all.
     let query = uri.query().unwrap_or("");
     let has_auth = headers.contains_key(http::header::AUTHORIZATION);
-    let has_query_token = windmill_mcp::text::form_pairs(query).into_iter().any(|(k, _)| k == "token");
+    let has_query_token = windmill_mcp::text::form_pairs(query)
+        .into_iter()
+        .any(|(k, _)| k == "token");
     let has_cookie_token = headers.get_all(http::header::COOKIE).iter().any(|c| {
         String::from_utf8_lossy(c.as_bytes())
             .split(';')
             .any(|p| p.trim().starts_with("token="))
     });
-    let token = a.caller.token.as_ref().expect("an admitted caller has a token");
+    let token = a
+        .caller
+        .token
+        .as_ref()
+        .expect("an admitted caller has a token");
     assert!(!token.expose().trim().is_empty(), "an empty token");
     if a.server_token {
         assert!(req.with_server_token, "a server token out of nowhere");
@@ -539,7 +552,10 @@ pub fn http_front(req: &FrontRequest) {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "workspace {w:?}"
         );
-        assert!(uri.path().contains(w.as_str()), "workspace {w:?} not from the path");
+        assert!(
+            uri.path().contains(w.as_str()),
+            "workspace {w:?} not from the path"
+        );
     }
     // Selection lists are capped.
     for (k, v) in windmill_mcp::text::form_pairs(query) {
