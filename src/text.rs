@@ -98,25 +98,99 @@ pub fn describe_value(v: &Value) -> String {
     format!("{kind} {shown}")
 }
 
+/// Names longer than this many characters are never anyone's name here: they are unknown at once,
+/// with no suggestion (tool names, operation names and argument names are far shorter).
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// The most edit-distance cells one [`closest`] call computes (about a millisecond of work):
+/// candidates after that are not compared, so a suggestion never costs more than this.
+pub const MAX_SUGGESTION_CELLS: usize = 2_000_000;
+
+/// Whether `name` is too long to be a name (see [`MAX_NAME_CHARS`]); counts at most
+/// `MAX_NAME_CHARS + 1` characters.
+pub fn too_long_for_a_name(name: &str) -> bool {
+    name.len() > MAX_NAME_CHARS && name.chars().nth(MAX_NAME_CHARS).is_some()
+}
+
+/// The Levenshtein distance of `a` and `b` if it is at most `max`, computing only the diagonal band
+/// of width `2 * max + 1`; `cells` counts the cells computed.
+fn bounded_levenshtein(a: &[char], b: &[char], max: usize, cells: &mut usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let big = max + 1;
+    // prev[j]: distance of a[..i] and b[..j]; cells outside the band hold `big`.
+    let mut prev: Vec<usize> = (0..=b.len()).map(|j| j.min(big)).collect();
+    let mut cur = vec![big; b.len() + 1];
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(b.len());
+        // Only the band is computed: the cells either side of it must read as out of reach.
+        cur[0] = i.min(big);
+        if lo > 1 {
+            cur[lo - 1] = big;
+        }
+        if let Some(c) = cur.get_mut(hi + 1) {
+            *c = big;
+        }
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let d = (prev[j - 1] + cost)
+                .min(prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(big);
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        *cells += hi.saturating_sub(lo) + 1;
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
 /// The candidates closest to `wanted` by edit distance (case-insensitive), best first; at most `n`,
 /// and only reasonably close ones.
+///
+/// The work is bounded: a `wanted` longer than [`MAX_NAME_CHARS`] gets no suggestion, longer
+/// candidates are skipped, only distances up to the acceptance threshold are computed (a band of
+/// the matrix, left early), and after [`MAX_SUGGESTION_CELLS`] cells no further candidate is
+/// compared.
 pub fn closest<'a>(
     wanted: &str,
     candidates: impl Iterator<Item = &'a str>,
     n: usize,
 ) -> Vec<&'a str> {
+    if n == 0 || too_long_for_a_name(wanted) {
+        return Vec::new();
+    }
     let w = wanted.to_lowercase();
-    let mut scored: Vec<(usize, &'a str)> = candidates
-        .map(|c| {
-            let cl = c.to_lowercase();
-            let mut d = strsim::levenshtein(&w, &cl);
-            if cl.contains(&w) {
-                d = d.min(1 + w.len().abs_diff(cl.len()) / 4);
-            }
-            (d, c)
-        })
-        .filter(|(d, c)| *d <= (c.len().max(wanted.len()) / 3).max(2))
-        .collect();
+    let wc: Vec<char> = w.chars().collect();
+    let mut cells = 0usize;
+    let mut scored: Vec<(usize, &'a str)> = Vec::new();
+    for c in candidates {
+        if cells >= MAX_SUGGESTION_CELLS {
+            break;
+        }
+        if too_long_for_a_name(c) {
+            continue;
+        }
+        let cl = c.to_lowercase();
+        let cc: Vec<char> = cl.chars().collect();
+        let max = (cc.len().max(wc.len()) / 3).max(2);
+        let mut d = bounded_levenshtein(&wc, &cc, max, &mut cells);
+        if cl.contains(&w) {
+            let near = 1 + wc.len().abs_diff(cc.len()) / 4;
+            d = Some(d.map_or(near, |d| d.min(near)));
+        }
+        if let Some(d) = d.filter(|d| *d <= max) {
+            scored.push((d, c));
+        }
+    }
     scored.sort();
     scored.into_iter().take(n).map(|(_, c)| c).collect()
 }
@@ -163,6 +237,64 @@ mod tests {
             vec!["per_page"]
         );
         assert!(closest("zzzzzzzz", names.iter().copied(), 3).is_empty());
+        assert_eq!(
+            closest("PATH_STRAT", names.iter().copied(), 1),
+            vec!["path_start"]
+        );
+        assert_eq!(
+            closest("pag", names.iter().copied(), 2),
+            vec!["page", "per_page"]
+        );
+    }
+
+    #[test]
+    fn the_banded_distance_is_the_distance() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "kitten",
+            "sitting",
+            "flaw",
+            "lawn",
+            "per_page",
+            "perpage",
+            "日本語",
+            "日本",
+        ];
+        for a in words {
+            for b in words {
+                let ac: Vec<char> = a.chars().collect();
+                let bc: Vec<char> = b.chars().collect();
+                let full = strsim::levenshtein(a, b);
+                for max in 0..8 {
+                    let mut cells = 0;
+                    let got = bounded_levenshtein(&ac, &bc, max, &mut cells);
+                    assert_eq!(got, (full <= max).then_some(full), "{a:?} {b:?} max {max}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_have_bounded_work() {
+        // A 1 MB name against 10,000 candidates: no suggestion, at once.
+        let huge = "x".repeat(1 << 20);
+        let many: Vec<String> = (0..10_000)
+            .map(|i| format!("tool_{i}_{}", "y".repeat(200)))
+            .collect();
+        let started = std::time::Instant::now();
+        assert!(closest(&huge, many.iter().map(String::as_str), 3).is_empty());
+        // A 256-character name against 10,000 candidates of 250 characters: the cell budget stops it.
+        let long = "y".repeat(MAX_NAME_CHARS);
+        let _ = closest(&long, many.iter().map(String::as_str), 3);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(too_long_for_a_name(&"é".repeat(MAX_NAME_CHARS + 1)));
+        assert!(!too_long_for_a_name(&"é".repeat(MAX_NAME_CHARS)));
     }
 
     #[test]

@@ -414,3 +414,170 @@ pub fn schema_convert(schema: &Value, resources: &BTreeMap<String, Vec<String>>)
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// http_front
+// ---------------------------------------------------------------------------------------------
+
+/// The server token [`http_front`] configures (never to be echoed in a refusal).
+pub const FRONT_SERVER_TOKEN: &str = "server-token-5e11a7";
+
+/// One request as the HTTP front sees it before any I/O: the request target (origin-form or
+/// absolute-form) and the header lines, values as raw bytes.
+#[derive(Debug, Clone)]
+pub struct FrontRequest {
+    pub target: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// `serve --token` is set.
+    pub with_server_token: bool,
+}
+
+/// Whether `v` is one of the default allowed hosts, with at most a valid port.
+fn default_host(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    ["localhost", "127.0.0.1", "[::1]"].iter().any(|h| {
+        v.strip_prefix(h).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.strip_prefix(':').is_some_and(|p| {
+                    !p.is_empty()
+                        && p.len() <= 5
+                        && p.bytes().all(|b| b.is_ascii_digit())
+                        && p.parse::<u16>().is_ok()
+                })
+        })
+    })
+}
+
+/// The gate (`windmill_mcp::http::admit`) on one request, with the default `serve` options:
+///
+/// * it never panics, and a refusal is short (≤ 1,000 bytes), a 400/401/403/404, and never names
+///   the server token (unless the request itself carried that text: refusals quote it briefly);
+/// * a request is admitted only with exactly one `Host` header (or none and an absolute-form target),
+///   each host it names one of the allowed ones (strict: no trailing text after `]`, no empty port);
+/// * the server token is used only when the request carries no credentials at all: no
+///   `Authorization` header, no `token` query pair, no `token` cookie (malformed or empty ones are
+///   a 401, never a fallback);
+/// * the caller has a token; the workspace is the URL's (letters, digits, `-`, `_`, at most 64) or
+///   none; no `?tools=`/`?scripts=`/`?flows=` list is longer than `--max-selection-entries`.
+pub fn http_front(req: &FrontRequest) {
+    use windmill_mcp::http::{admit, HttpOptions};
+    let Ok(uri) = req.target.parse::<http::Uri>() else {
+        return;
+    };
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in &req.headers {
+        let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_bytes(value),
+        ) else {
+            return;
+        };
+        headers.append(n, v);
+    }
+    let mut settings = windmill_mcp::config::Settings::default();
+    if req.with_server_token {
+        settings.token = windmill_mcp::upstream::Token::new(FRONT_SERVER_TOKEN);
+    }
+    let options = HttpOptions::default();
+    let refusal = match admit(&uri, &headers, &settings, &options) {
+        Ok(a) => a,
+        Err(r) => {
+            assert!(r.text.len() <= 1_000, "refusal of {} bytes", r.text.len());
+            assert!(
+                [400, 401, 403, 404].contains(&r.status.as_u16()),
+                "refusal status {}",
+                r.status
+            );
+            // A refusal may quote the request back (briefly); the server token only if the request
+            // itself carried that text.
+            let echoed = percent_decode_str(&req.target.replace('+', " "))
+                .decode_utf8_lossy()
+                .contains(FRONT_SERVER_TOKEN)
+                || req.target.contains(FRONT_SERVER_TOKEN)
+                || req
+                    .headers
+                    .iter()
+                    .any(|(_, v)| String::from_utf8_lossy(v).contains(FRONT_SERVER_TOKEN));
+            assert!(
+                echoed || !r.text.contains(FRONT_SERVER_TOKEN),
+                "a refusal names the server token"
+            );
+            return;
+        }
+    };
+    let a = refusal;
+    // Host: exactly one, allowed; or none with an absolute-form target. The target's authority too.
+    let hosts: Vec<_> = headers.get_all(http::header::HOST).iter().collect();
+    assert!(
+        hosts.len() <= 1,
+        "admitted with {} Host headers",
+        hosts.len()
+    );
+    match hosts.first() {
+        Some(h) => {
+            let h = h.to_str().expect("an admitted Host is text");
+            assert!(default_host(h), "admitted Host {h:?}");
+        }
+        None => assert!(uri.authority().is_some(), "admitted with no Host"),
+    }
+    if let Some(auth) = uri.authority() {
+        assert!(
+            default_host(auth.as_str()),
+            "admitted target authority {auth}"
+        );
+    }
+    // The server token only for requests with no credentials at all.
+    let query = uri.query().unwrap_or("");
+    let has_auth = headers.contains_key(http::header::AUTHORIZATION);
+    let has_query_token = windmill_mcp::text::form_pairs(query)
+        .into_iter()
+        .any(|(k, _)| k == "token");
+    let has_cookie_token = headers.get_all(http::header::COOKIE).iter().any(|c| {
+        String::from_utf8_lossy(c.as_bytes())
+            .split(';')
+            .any(|p| p.trim().starts_with("token="))
+    });
+    let token = a
+        .caller
+        .token
+        .as_ref()
+        .expect("an admitted caller has a token");
+    assert!(!token.expose().trim().is_empty(), "an empty token");
+    if a.server_token {
+        assert!(req.with_server_token, "a server token out of nowhere");
+        assert!(
+            !has_auth && !has_query_token && !has_cookie_token,
+            "the server token for a request with credentials: {req:?}"
+        );
+        assert_eq!(token.expose(), FRONT_SERVER_TOKEN);
+    } else {
+        assert!(
+            has_auth || has_query_token || has_cookie_token,
+            "a token of its own from no credentials: {req:?}"
+        );
+    }
+    // The workspace.
+    if let Some(w) = &a.caller.workspace {
+        assert!(
+            !w.is_empty()
+                && w.len() <= 64
+                && w.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "workspace {w:?}"
+        );
+        assert!(
+            uri.path().contains(w.as_str()),
+            "workspace {w:?} not from the path"
+        );
+    }
+    // Selection lists are capped.
+    for (k, v) in windmill_mcp::text::form_pairs(query) {
+        if matches!(k.as_str(), "tools" | "scripts" | "flows") {
+            let n = v.split(',').filter(|e| !e.trim().is_empty()).count();
+            assert!(
+                n <= options.max_selection_entries,
+                "?{k}= with {n} entries admitted"
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! diff and bundle Windmill specs). Flags become [`Settings`]; everything else is done by the rooms
 //! below (`mcp`, `http`, `upstream`, ...).
 
+mod json_log;
 pub mod spec;
 pub mod tools;
 
@@ -148,6 +149,28 @@ struct Common {
     /// Requests to Windmill in flight at once from the whole server; more wait up to --timeout.
     #[arg(long, env = "WINDMILL_MCP_MAX_UPSTREAM", default_value_t = 64)]
     max_upstream: usize,
+    /// Scripts (and flows) read from one workspace listing at most; the rest are left out with a
+    /// warning naming the workspace.
+    #[arg(long, env = "WINDMILL_MCP_MAX_ITEMS", default_value_t = crate::workspace::selection::DEFAULT_MAX_ITEMS)]
+    max_items: usize,
+    /// Catalogs of scripts and flows kept at most (one per workspace, token and selection); the
+    /// least recently used is dropped first.
+    #[arg(long, env = "WINDMILL_MCP_MAX_CATALOGS", default_value_t = crate::workspace::selection::DEFAULT_MAX_CATALOGS)]
+    max_catalogs: usize,
+    /// Distinct `?scripts=`/`?flows=` selections one token keeps catalogs for; the least recently
+    /// used is dropped first.
+    #[arg(long, env = "WINDMILL_MCP_MAX_SELECTIONS_PER_TOKEN", default_value_t = crate::workspace::selection::DEFAULT_MAX_SELECTIONS_PER_TOKEN)]
+    max_selections_per_token: usize,
+    /// Log lines as `text` (coloured only on a terminal) or `json` (one object per line).
+    #[arg(long, env = "WINDMILL_MCP_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(ClapArgs, Clone)]
@@ -169,6 +192,86 @@ struct ServeArgs {
     /// Largest accepted MCP request body, in bytes.
     #[arg(long, env = "WINDMILL_MCP_MAX_REQUEST_BYTES", default_value_t = 4 * 1024 * 1024)]
     max_request_bytes: usize,
+    /// Let callers that bring no token of their own act with --token although --listen is not a
+    /// loopback address: anyone who can reach the port gets that token's rights. Without this flag
+    /// `serve` refuses to start with --token on a non-loopback address.
+    #[arg(long, env = "WINDMILL_MCP_ALLOW_TOKEN_ON_NETWORK")]
+    allow_token_on_network: bool,
+    /// Live MCP sessions at most; a new one evicts the least recently used idle session.
+    #[arg(long, env = "WINDMILL_MCP_MAX_SESSIONS", default_value_t = crate::http::sessions::DEFAULT_MAX_SESSIONS)]
+    max_sessions: usize,
+    /// A session with no request in flight for this many seconds is closed.
+    #[arg(long, env = "WINDMILL_MCP_SESSION_IDLE_TIMEOUT", default_value_t = 300)]
+    session_idle_timeout: u64,
+    /// Open connections at most; more get `503 Service Unavailable` and are closed.
+    #[arg(long, env = "WINDMILL_MCP_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
+    /// Seconds a request's headers may take to arrive, from their first byte.
+    #[arg(long, env = "WINDMILL_MCP_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive, from its headers.
+    #[arg(long, env = "WINDMILL_MCP_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds a keep-alive connection may wait for its next request.
+    #[arg(long, env = "WINDMILL_MCP_IDLE_TIMEOUT", default_value_t = 75)]
+    idle_timeout: u64,
+    /// Entries of one `?tools=`, `?scripts=` or `?flows=` list at most (more: 400).
+    #[arg(long, env = "WINDMILL_MCP_MAX_SELECTION_ENTRIES", default_value_t = crate::http::DEFAULT_MAX_SELECTION_ENTRIES)]
+    max_selection_entries: usize,
+}
+
+impl ServeArgs {
+    /// `--token` for callers without one, on an address others can reach, needs the opt-in flag.
+    fn check_token_exposure(&self) -> Result<(), CliError> {
+        let has_token = self
+            .common
+            .token
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
+        if has_token && !self.listen.ip().is_loopback() && !self.allow_token_on_network {
+            return Err(CliError::Flag {
+                flag: "--token",
+                reason: format!(
+                    "refusing to listen on {} with a server token: every caller that sends no token of its own would act with it. Listen on a loopback address (127.0.0.1, ::1), let callers bring their own tokens, or pass --allow-token-on-network to accept that",
+                    self.listen
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn http_options(&self) -> HttpOptions {
+        let mut options = HttpOptions {
+            stateless: self.stateless,
+            max_request_bytes: self.max_request_bytes,
+            sessions: crate::http::SessionLimits {
+                max_sessions: self.max_sessions.max(1),
+                idle_timeout: Duration::from_secs(self.session_idle_timeout.max(1)),
+            },
+            max_selection_entries: self.max_selection_entries.max(1),
+            ..HttpOptions::default()
+        };
+        if !self.allowed_hosts.is_empty() {
+            options.allowed_hosts = if self.allowed_hosts.iter().any(|h| h == "*") {
+                Vec::new()
+            } else {
+                self.allowed_hosts.clone()
+            };
+        }
+        if !self.allowed_origins.is_empty() {
+            options.allowed_origins = self.allowed_origins.clone();
+        }
+        options
+    }
+
+    fn conn_limits(&self) -> crate::http::ConnLimits {
+        crate::http::ConnLimits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout.max(1)),
+        }
+    }
 }
 
 /// Why a command could not run.
@@ -229,6 +332,9 @@ impl Common {
                 listing_budget: self.listing_budget,
                 refresh_interval: Duration::from_secs(self.refresh_interval.max(1)),
                 job_timeout: Duration::from_secs(self.job_timeout.max(1)),
+                max_items: self.max_items.max(1),
+                max_catalogs: self.max_catalogs.max(1),
+                max_selections_per_token: self.max_selections_per_token.max(1),
                 ..ItemOptions::default()
             },
             spec: SpecSource::parse(&self.spec_source).map_err(flag("--spec"))?,
@@ -237,14 +343,24 @@ impl Common {
     }
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match format {
+        // Colour codes only where a terminal shows them, not in files or log collectors.
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder
+            .with_ansi(false)
+            .event_format(json_log::JsonLines)
+            .try_init(),
+    };
 }
 
 /// Parses the command line and runs it.
@@ -299,7 +415,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Spec { command } => Ok(spec::run(command).await?),
         Command::Stdio(common) => {
-            init_logging();
+            init_logging(common.log_format);
             let settings = common.settings()?;
             let caller = Caller {
                 workspace: settings.workspace.clone(),
@@ -319,23 +435,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Serve(args) => {
-            init_logging();
+            init_logging(args.common.log_format);
+            args.check_token_exposure()?;
             let settings = args.common.settings()?;
-            let mut options = HttpOptions {
-                stateless: args.stateless,
-                max_request_bytes: args.max_request_bytes,
-                ..HttpOptions::default()
-            };
-            if !args.allowed_hosts.is_empty() {
-                options.allowed_hosts = if args.allowed_hosts.iter().any(|h| h == "*") {
-                    Vec::new()
-                } else {
-                    args.allowed_hosts.clone()
-                };
-            }
-            if !args.allowed_origins.is_empty() {
-                options.allowed_origins = args.allowed_origins.clone();
-            }
+            let options = args.http_options();
+            let limits = args.conn_limits();
             let base = settings.base_url.clone();
             let shared = Shared::for_spec(settings).await?;
             let registry = shared.registry();
@@ -353,16 +457,20 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 registry.spec().version,
                 if args.stateless { " (stateless)" } else { "" }
             );
+            if shared.settings.token.is_some() && !args.listen.ip().is_loopback() {
+                tracing::warn!(
+                    "--allow-token-on-network: callers without a token of their own act with the server token"
+                );
+            }
             // Compare the running Windmill's version with the tools' in the background: never delays
             // or fails start-up (Windmill may be down).
             tokio::spawn(crate::upstream::spec::check_version(base.clone(), registry));
             let app = crate::http::app(shared, options);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .map_err(|e| io("server")(e.to_string()))
+            crate::http::serve(listener, app, limits, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await;
+            Ok(())
         }
     }
 }

@@ -424,12 +424,19 @@ pub fn describe_item(
 
 /// The `name` argument of `describe_endpoint` or `call_endpoint`.
 pub fn target_name(tool: Discovery, args: &JsonObject) -> Result<&str, Box<CallToolResult>> {
-    arg_str(args, "name").ok_or_else(|| {
+    let name = arg_str(args, "name").ok_or_else(|| {
         Box::new(error(format!(
             "Invalid arguments for `{}`: missing required argument `name` (string, e.g. listJobs or s-f_team_report).",
             tool.name()
         )))
-    })
+    })?;
+    // Checked before any lookup or suggestion: no work in proportion to a huge name.
+    if let Some(u) = super::dispatch::too_long(name) {
+        return Err(Box::new(error(format!(
+            "{u}. Use search_endpoints to find operations."
+        ))));
+    }
+    Ok(name)
 }
 
 /// The `arguments` argument of `call_endpoint`.

@@ -48,6 +48,19 @@ pub enum Unknown {
     },
     /// Nothing by that name.
     NoTool { name: String, near: Vec<String> },
+    /// Longer than any name can be ([`crate::text::MAX_NAME_CHARS`]): unknown at once, no
+    /// suggestion, only its start shown.
+    TooLong { start: String },
+}
+
+/// How many characters of an unknown name an error message shows.
+const SHOWN_NAME_BYTES: usize = 120;
+
+/// `Some(Unknown::TooLong)` for a name too long to be any tool's: checked before any work.
+pub fn too_long(name: &str) -> Option<Unknown> {
+    crate::text::too_long_for_a_name(name).then(|| Unknown::TooLong {
+        start: crate::text::ellipsize(name, 40),
+    })
 }
 
 fn did_you_mean(near: &[String]) -> String {
@@ -60,15 +73,18 @@ fn did_you_mean(near: &[String]) -> String {
 
 impl std::fmt::Display for Unknown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |name: &str| crate::text::ellipsize(name, SHOWN_NAME_BYTES);
         match self {
             Unknown::NotSelected { name, near } => write!(
                 f,
-                "unknown tool `{name}` (not in this connection's tool selection){}",
+                "unknown tool `{}` (not in this connection's tool selection){}",
+                shown(name),
                 did_you_mean(near)
             ),
             Unknown::ReadOnly { name, near } => write!(
                 f,
-                "unknown tool `{name}` (read-only mode: it changes data){}",
+                "unknown tool `{}` (read-only mode: it changes data){}",
+                shown(name),
                 did_you_mean(near)
             ),
             Unknown::NoItem {
@@ -77,15 +93,20 @@ impl std::fmt::Display for Unknown {
                 near,
                 refresh_error,
             } => {
-                write!(f, "unknown tool `{name}`: no script or flow of workspace `{workspace}` visible to this token has that name{}", did_you_mean(near))?;
+                write!(f, "unknown tool `{}`: no script or flow of workspace `{workspace}` visible to this token has that name{}", shown(name), did_you_mean(near))?;
                 if let Some(e) = refresh_error {
                     write!(f, " (the list could not be refreshed: {e})")?;
                 }
                 Ok(())
             }
             Unknown::NoTool { name, near } => {
-                write!(f, "unknown tool `{name}`{}", did_you_mean(near))
+                write!(f, "unknown tool `{}`{}", shown(name), did_you_mean(near))
             }
+            Unknown::TooLong { start } => write!(
+                f,
+                "unknown tool `{start}` (longer than {} characters: no tool has such a name)",
+                crate::text::MAX_NAME_CHARS
+            ),
         }
     }
 }

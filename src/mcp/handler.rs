@@ -710,15 +710,19 @@ impl ServerHandler for McpServer {
             ))
             .into());
         };
+        let name = request.name.as_ref();
+        if let Some(u) = dispatch::too_long(name) {
+            return Err(ErrorData::invalid_params(u.to_string(), None));
+        }
         let caller = self.caller(&context);
         let registry = self.shared.registry();
-        let name = request.name.as_ref();
         let args = request.arguments.clone().unwrap_or_default();
         let kind = self
             .resolve(&registry, &caller, name)
             .await
             .map_err(|u| ErrorData::invalid_params(u.to_string(), None))?;
-        match kind {
+        let max = self.shared.settings.max_result_bytes;
+        let response = match kind {
             ToolKind::Discovery(d) => {
                 self.call_discovery(&registry, d, args, &caller, &context)
                     .await
@@ -731,6 +735,7 @@ impl ServerHandler for McpServer {
                     _ = context.ct.cancelled() => Err(cancelled()),
                 }
             }
-        }
+        };
+        response.map(|r| super::limits::cap_error(r, max))
     }
 }

@@ -6,7 +6,8 @@
 //! * [`validate`]: arguments against a tool's input schema, every problem in one message;
 //! * [`discovery`]: `search_endpoints`, `describe_endpoint`, `call_endpoint`;
 //! * [`handler`]: the rmcp `ServerHandler` that ties them together, one per session;
-//! * [`session`]: per-session state (calls in flight, the list-change watcher).
+//! * [`session`]: per-session state (calls in flight, the list-change watcher);
+//! * [`limits`]: error texts within the result cap.
 //!
 //! Protocol errors (an unknown tool, a bad cursor) are JSON-RPC errors; everything that goes wrong
 //! while running a tool (bad arguments, Windmill down, a 4xx/5xx answer) is a tool result with
@@ -16,6 +17,7 @@ pub mod cursor;
 pub mod discovery;
 pub mod dispatch;
 pub mod handler;
+pub mod limits;
 pub mod session;
 pub mod validate;
 

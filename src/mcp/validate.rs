@@ -36,28 +36,17 @@ pub fn validate_with(
         let top = arg.split('.').next().unwrap_or("");
         let prop_schema = props.and_then(|p| p.get(top));
         use jsonschema::error::ValidationErrorKind as K;
+        if let K::AdditionalProperties { unexpected } = err.kind() {
+            if arg.is_empty() {
+                // Bounded by construction, whatever the number of unknown keys.
+                let line = unknown_arguments(unexpected, props);
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+                continue;
+            }
+        }
         let line = match err.kind() {
-            K::AdditionalProperties { unexpected } if arg.is_empty() => unexpected
-                .iter()
-                .map(|u| {
-                    let known: Vec<&str> = props
-                        .map(|p| p.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    let near = crate::text::closest(u, known.iter().copied(), 2);
-                    if near.is_empty() {
-                        format!(
-                            "unknown argument `{u}`; the arguments are: {}",
-                            known.join(", ")
-                        )
-                    } else {
-                        format!(
-                            "unknown argument `{u}`; did you mean `{}`?",
-                            near.join("` or `")
-                        )
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n- "),
             K::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 let what = if arg.is_empty() {
@@ -98,6 +87,8 @@ pub fn validate_with(
             ),
             _ => format!("argument `{arg}`: {err}"),
         };
+        // A line quotes values and names from the arguments: never more than a few hundred bytes.
+        let line = crate::text::ellipsize(&line, MAX_LINE_BYTES);
         if !lines.contains(&line) {
             lines.push(line);
         }
@@ -112,6 +103,45 @@ pub fn validate_with(
         "Invalid arguments for `{name}`, nothing was sent to Windmill:\n- {}",
         lines.join("\n- ")
     ))
+}
+
+/// The longest line of an argument error (it may quote the caller's values).
+const MAX_LINE_BYTES: usize = 600;
+/// Unknown argument names named one by one; the others are counted.
+const MAX_UNKNOWN_NAMED: usize = 10;
+/// Bytes of the list of known argument names shown when an unknown one has no near match.
+const MAX_KNOWN_LIST_BYTES: usize = 1000;
+
+/// The lines about unknown arguments: the first [`MAX_UNKNOWN_NAMED`] with a did-you-mean (or the
+/// known names), then how many more there are. Bounded whatever the number of unknown keys.
+fn unknown_arguments(unexpected: &[String], props: Option<&JsonObject>) -> String {
+    let known: Vec<&str> = props
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let known_list = crate::text::ellipsize(&known.join(", "), MAX_KNOWN_LIST_BYTES);
+    let mut lines: Vec<String> = unexpected
+        .iter()
+        .take(MAX_UNKNOWN_NAMED)
+        .map(|u| {
+            let shown = crate::text::ellipsize(u, 80);
+            let near = crate::text::closest(u, known.iter().copied(), 2);
+            if near.is_empty() {
+                format!("unknown argument `{shown}`; the arguments are: {known_list}")
+            } else {
+                format!(
+                    "unknown argument `{shown}`; did you mean `{}`?",
+                    near.join("` or `")
+                )
+            }
+        })
+        .collect();
+    if unexpected.len() > MAX_UNKNOWN_NAMED {
+        lines.push(format!(
+            "… and {} more unknown arguments",
+            unexpected.len() - MAX_UNKNOWN_NAMED
+        ));
+    }
+    lines.join("\n- ")
 }
 
 /// "an integer", "a string (format date-time)", ... from a property schema.

@@ -13,7 +13,7 @@
 //! The order depends only on Windmill's data, so it is the same across pages, restarts and
 //! replicas.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -352,15 +352,56 @@ impl Catalog {
     }
 }
 
+/// Resource paths per resource type, with when they were fetched.
+type ResourceLists = HashMap<String, (Instant, Vec<String>)>;
+/// The last complete listing of each kind, with when it was read.
+type Listings = HashMap<Kind, (Instant, Arc<Vec<ItemInfo>>)>;
+
 #[derive(Default, Debug)]
 struct Slot {
     catalog: RwLock<Arc<Catalog>>,
     refreshing: tokio::sync::Mutex<()>,
-    /// Built tools by name, kept across refreshes while their version holds.
-    tools: Mutex<HashMap<String, Arc<ItemTool>>>,
-    /// Resource paths per resource type, with when they were fetched.
-    resources: Mutex<HashMap<String, (Instant, Vec<String>)>>,
+    /// Built tools by name, kept across refreshes while their version holds; shared by the
+    /// selections of one (Windmill, workspace, token), see [`Group`].
+    tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
+    /// Resource paths per resource type, with when they were fetched (shared like `tools`).
+    resources: Arc<Mutex<ResourceLists>>,
+    /// Held while the catalog is built or a schema fetched (shared like `tools`).
+    building: Arc<tokio::sync::Mutex<()>>,
+    /// Keeps the group alive while this slot is.
+    group: Option<Arc<Group>>,
     last_used: Mutex<Option<Instant>>,
+}
+
+/// What the selections of one (Windmill, workspace, token) share: the tools built from fetched
+/// schemas, the resource lists, and one build at a time. However many selections a token
+/// asks for, each script's schema is fetched once (a flood of 48 selections over 2,000 scripts
+/// made 97,485 requests to Windmill when each selection fetched every schema again).
+#[derive(Default, Debug)]
+struct Group {
+    tools: Arc<Mutex<HashMap<String, Arc<ItemTool>>>>,
+    resources: Arc<Mutex<ResourceLists>>,
+    building: Arc<tokio::sync::Mutex<()>>,
+    /// The last complete listing of each kind (every item, before any selection), with when it
+    /// was read: a build that waited for another reuses what that one read meanwhile.
+    listings: Mutex<Listings>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct GroupKey {
+    base: String,
+    workspace: String,
+    token: u128,
+}
+
+impl SlotKey {
+    fn group(&self) -> GroupKey {
+        GroupKey {
+            base: self.base.clone(),
+            workspace: self.workspace.clone(),
+            token: self.token,
+        }
+    }
 }
 
 impl Slot {
@@ -412,18 +453,48 @@ pub fn token_identity(t: &Token) -> u128 {
 #[derive(Debug)]
 pub struct Items {
     slots: Mutex<HashMap<SlotKey, Arc<Slot>>>,
+    /// The groups of the live slots (a group goes when its last slot does).
+    groups: Mutex<HashMap<GroupKey, std::sync::Weak<Group>>>,
     pub options: ItemOptions,
 }
 
 /// Catalogs unused this long are dropped.
 const SLOT_IDLE: Duration = Duration::from_secs(3600);
 
+/// Removes the least recently used slots that `which` picks until fewer than `cap` remain.
+fn evict_lru(
+    slots: &mut HashMap<SlotKey, Arc<Slot>>,
+    cap: usize,
+    which: impl Fn(&SlotKey) -> bool,
+) {
+    let used = |s: &Slot| *s.last_used.lock().unwrap_or_else(|p| p.into_inner());
+    let mut picked: Vec<(Option<Instant>, SlotKey)> = slots
+        .iter()
+        .filter(|(k, _)| which(k))
+        .map(|(k, s)| (used(s), k.clone()))
+        .collect();
+    if picked.len() < cap {
+        return;
+    }
+    picked.sort_by_key(|(t, _)| *t);
+    for (_, k) in picked.iter().take(picked.len() + 1 - cap) {
+        slots.remove(k);
+        tracing::debug!(workspace = %k.workspace, "catalog evicted (--max-catalogs, --max-selections-per-token)");
+    }
+}
+
 impl Items {
     pub fn new(options: ItemOptions) -> Self {
         Items {
             slots: Mutex::new(HashMap::new()),
+            groups: Mutex::new(HashMap::new()),
             options,
         }
+    }
+
+    /// Live catalogs (for tests and figures).
+    pub fn live(&self) -> usize {
+        self.slots.lock().map(|s| s.len()).unwrap_or(0)
     }
 
     fn slot(&self, key: &SlotKey) -> Arc<Slot> {
@@ -439,10 +510,34 @@ impl Items {
                 .map(|t| t.is_some_and(|t| now.duration_since(t) < SLOT_IDLE))
                 .unwrap_or(false)
         });
-        let s = Arc::new(Slot::default());
+        // LRU caps: distinct selections of this token, then catalogs in all. An evicted catalog
+        // finishes a refresh in progress and is dropped with its last user.
+        let per_token = self.options.max_selections_per_token.max(1);
+        evict_lru(&mut slots, per_token, |k| k.token == key.token);
+        evict_lru(&mut slots, self.options.max_catalogs.max(1), |_| true);
+        let group = self.group(&key.group());
+        let s = Arc::new(Slot {
+            tools: group.tools.clone(),
+            resources: group.resources.clone(),
+            building: group.building.clone(),
+            group: Some(group),
+            ..Slot::default()
+        });
         *s.last_used.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
         slots.insert(key.clone(), s.clone());
         s
+    }
+
+    /// The live group of `key`, or a new one.
+    fn group(&self, key: &GroupKey) -> Arc<Group> {
+        let mut groups = self.groups.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(g) = groups.get(key).and_then(std::sync::Weak::upgrade) {
+            return g;
+        }
+        groups.retain(|_, g| g.strong_count() > 0);
+        let g = Arc::new(Group::default());
+        groups.insert(key.clone(), Arc::downgrade(&g));
+        g
     }
 
     /// The caller's catalog: fetched now if there is none yet; refreshed in the background if
@@ -519,6 +614,7 @@ impl Items {
         if let Some(t) = slot.cached(info) {
             return Ok(t);
         }
+        let _building = slot.building.lock().await;
         let mut stats = RefreshStats::default();
         let built = build_tools(&slot, scope, vec![info.clone()], self.options, &mut stats).await;
         built.into_iter().next().ok_or_else(|| {
@@ -575,40 +671,77 @@ fn flow_info(f: ListedFlow, filter: &ItemFilter) -> Option<ItemInfo> {
 const MAX_PAGES: i64 = 10_000;
 
 /// Every page of a listing. Stops at an empty page or one shorter than the longest seen (so a
-/// server that caps `per_page` lower than asked is still read to the end).
+/// server that caps `per_page` lower than asked is still read to the end), at a page that brings no
+/// path not seen before (a Windmill that answers every `page` with the same items), and after
+/// `--max-items` distinct items (with a warning naming the workspace).
 async fn list_all(
     api: Api<'_>,
     kind: Kind,
     filter: &ItemFilter,
-    per_page: usize,
+    options: ItemOptions,
     calls: &mut usize,
 ) -> Result<Vec<ItemInfo>, UpstreamError> {
-    let per_page = i64::try_from(per_page).unwrap_or(100);
+    let per_page = i64::try_from(options.per_page).unwrap_or(100);
+    let max_items = options.max_items.max(1);
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut longest = 0usize;
     for page in 1..=MAX_PAGES {
         *calls += 1;
-        let (items, n): (Vec<ItemInfo>, usize) = match kind {
+        let before = seen.len();
+        let mut full = false;
+        let mut admit = |path: &str| -> bool {
+            if seen.contains(path) {
+                return false;
+            }
+            if seen.len() >= max_items {
+                full = true;
+                return false;
+            }
+            seen.insert(path.to_owned());
+            true
+        };
+        let n = match kind {
             Kind::Script => {
                 let (items, n) = api.list_scripts(page, per_page).await?;
-                let infos = items.into_iter().filter_map(|s| script_info(s, filter));
-                (infos.collect(), n)
+                for s in items {
+                    if admit(&s.path) {
+                        out.extend(script_info(s, filter));
+                    }
+                }
+                n
             }
             Kind::Flow => {
                 let (items, n) = api.list_flows(page, per_page).await?;
-                (
-                    items
-                        .into_iter()
-                        .filter_map(|f| flow_info(f, filter))
-                        .collect(),
-                    n,
-                )
+                for f in items {
+                    if admit(&f.path) {
+                        out.extend(flow_info(f, filter));
+                    }
+                }
+                n
             }
         };
-        out.extend(items.into_iter().filter(|l| seen.insert(l.path.clone())));
+        if full {
+            tracing::warn!(
+                workspace = api.workspace,
+                kind = kind.as_str(),
+                max_items,
+                "listing stopped at --max-items: the other {}s of this workspace are not tools",
+                kind.as_str()
+            );
+            break;
+        }
         longest = longest.max(n);
         if n == 0 || n < longest {
+            break;
+        }
+        if seen.len() == before {
+            tracing::warn!(
+                workspace = api.workspace,
+                kind = kind.as_str(),
+                page,
+                "Windmill answered a page of its listing with nothing new; stopping there"
+            );
             break;
         }
     }
@@ -723,8 +856,10 @@ fn resource_ttl(options: ItemOptions) -> Duration {
 
 /// Lists every page of the selected kinds; on failure, why (the previous catalog is kept).
 async fn list_selected(
+    slot: &Slot,
     scope: &Scope<'_>,
     options: ItemOptions,
+    since: Instant,
     stats: &mut RefreshStats,
 ) -> Result<Vec<ItemInfo>, String> {
     let mut listed = Vec::new();
@@ -734,18 +869,51 @@ async fn list_selected(
         if filter.is_none() {
             continue;
         }
-        match list_all(
-            scope.api(),
-            kind,
-            filter,
-            options.per_page,
-            &mut stats.list_calls,
-        )
-        .await
-        {
-            Ok(items) => listed.extend(items),
-            Err(e) => errors.push(format!("listing {}s: {e}", kind.as_str())),
-        }
+        // Read since this refresh was asked for by another selection of the token: as fresh.
+        let reused = slot.group.as_ref().and_then(|g| {
+            let l = g.listings.lock().unwrap_or_else(|p| p.into_inner());
+            l.get(&kind)
+                .filter(|(at, _)| *at >= since)
+                .map(|(_, all)| all.clone())
+        });
+        let all = match reused {
+            Some(all) => all,
+            None => {
+                let everything = ItemFilter::all();
+                match list_all(
+                    scope.api(),
+                    kind,
+                    &everything,
+                    options,
+                    &mut stats.list_calls,
+                )
+                .await
+                {
+                    Ok(items) => {
+                        let all = Arc::new(items);
+                        if let Some(g) = &slot.group {
+                            g.listings
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(kind, (Instant::now(), all.clone()));
+                        }
+                        all
+                    }
+                    Err(e) => {
+                        errors.push(format!("listing {}s: {e}", kind.as_str()));
+                        continue;
+                    }
+                }
+            }
+        };
+        listed.extend(
+            all.iter()
+                .filter(|i| filter.admits(&i.path, i.starred))
+                .map(|i| ItemInfo {
+                    auto: filter.is_auto(),
+                    ..i.clone()
+                }),
+        );
     }
     if errors.is_empty() {
         Ok(listed)
@@ -811,9 +979,15 @@ async fn build_tools(
     stats: &mut RefreshStats,
 ) -> Vec<Arc<ItemTool>> {
     let order: Vec<String> = todo.iter().map(|i| i.name.clone()).collect();
+    // What another selection of the token fetched while this one waited is reused.
+    let mut built: HashMap<String, Arc<ItemTool>> = HashMap::new();
+    let (done, todo): (Vec<ItemInfo>, Vec<ItemInfo>) =
+        todo.into_iter().partition(|i| slot.cached(i).is_some());
+    for t in done.iter().filter_map(|i| slot.cached(i)) {
+        built.insert(t.name.clone(), t);
+    }
     stats.detail_calls += todo.len();
     let mut resources = fresh_resources(slot, options);
-    let mut built: HashMap<String, Arc<ItemTool>> = HashMap::new();
     let mut pending: Vec<Fetched> = Vec::new();
     let api = scope.api();
     let mut fetched = futures::stream::iter(todo)
@@ -909,14 +1083,18 @@ async fn fill_budget(
     out
 }
 
-/// Drops cached tools of items that are gone or changed.
+/// Drops cached tools of items that changed. The cache is shared by the token's selections, so an
+/// item this selection leaves out stays (another may list it); `cached` checks the version anyway.
 fn prune_cache(slot: &Slot, infos: &[ItemInfo]) {
     let live: HashMap<&str, &str> = infos
         .iter()
         .map(|i| (i.name.as_str(), i.version.as_str()))
         .collect();
     let mut tools = slot.tools.lock().unwrap_or_else(|p| p.into_inner());
-    tools.retain(|name, t| live.get(name.as_str()) == Some(&t.version.as_str()));
+    tools.retain(|name, t| {
+        live.get(name.as_str())
+            .is_none_or(|v| *v == t.version.as_str())
+    });
 }
 
 /// The names and versions of what a catalog lists: what `list_changed` compares.
@@ -929,7 +1107,10 @@ fn listed_set(always: &[Arc<ItemTool>], budgeted: &[Arc<ItemTool>]) -> BTreeSet<
 }
 
 async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Option<Instant>) {
+    let asked = Instant::now();
     let _guard = slot.refreshing.lock().await;
+    // One build at a time per (Windmill, workspace, token), see [`Group`].
+    let _building = slot.building.lock().await;
     let old = slot.current();
     if old.refreshed.is_some() && old.refreshed != seen {
         // Someone refreshed while we waited.
@@ -937,7 +1118,7 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
     }
     let started = Instant::now();
     let mut stats = RefreshStats::default();
-    let mut infos = match list_selected(scope, options, &mut stats).await {
+    let mut infos = match list_selected(slot, scope, options, asked, &mut stats).await {
         Ok(l) => l,
         Err(error) => {
             tracing::warn!(workspace = scope.workspace, error = %error, "workspace scripts and flows: refresh failed, keeping the previous list");
@@ -1032,7 +1213,7 @@ fn index_of(slot: &Slot, infos: &[Arc<ItemInfo>]) -> ItemIndex {
 /// Hands memory freed by a refresh (listing pages, fetched scripts, a replaced catalog) back to the
 /// operating system. glibc keeps freed memory in per-thread arenas otherwise, and a refresh of
 /// thousands of items frees tens of megabytes at once.
-fn release_free_memory() {
+pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; it takes no pointers from us and is
     // safe to call from any thread at any time.

@@ -190,7 +190,22 @@ pub struct ItemOptions {
     pub concurrency: usize,
     /// `per_page` of listings (Windmill documents at most 100).
     pub per_page: usize,
+    /// Scripts (and flows) read from one listing at most (`--max-items`); a listing is also
+    /// stopped at a page that brings nothing new.
+    pub max_items: usize,
+    /// Catalogs kept at most, least recently used dropped first (`--max-catalogs`).
+    pub max_catalogs: usize,
+    /// Distinct selections (`?scripts=`, `?flows=`) one token keeps catalogs for at most, least
+    /// recently used dropped first (`--max-selections-per-token`).
+    pub max_selections_per_token: usize,
 }
+
+/// The default `--max-items`.
+pub const DEFAULT_MAX_ITEMS: usize = 20_000;
+/// The default `--max-catalogs`.
+pub const DEFAULT_MAX_CATALOGS: usize = 64;
+/// The default `--max-selections-per-token`.
+pub const DEFAULT_MAX_SELECTIONS_PER_TOKEN: usize = 8;
 
 impl Default for ItemOptions {
     fn default() -> Self {
@@ -200,6 +215,9 @@ impl Default for ItemOptions {
             job_timeout: Duration::from_secs(120),
             concurrency: 8,
             per_page: 100,
+            max_items: DEFAULT_MAX_ITEMS,
+            max_catalogs: DEFAULT_MAX_CATALOGS,
+            max_selections_per_token: DEFAULT_MAX_SELECTIONS_PER_TOKEN,
         }
     }
 }

@@ -14,7 +14,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
 use windmill_mcp::config::Settings;
 use windmill_mcp::endpoints::Selection;
-use windmill_mcp::http::HttpOptions;
+use windmill_mcp::http::{ConnLimits, HttpOptions, Sessions};
 use windmill_mcp::mcp::Shared;
 use windmill_mcp::upstream::Limits;
 use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
@@ -75,17 +75,38 @@ pub async fn serve_shared(
     settings: Settings,
     options: HttpOptions,
 ) -> (SocketAddr, std::sync::Arc<Shared>) {
+    let s = serve_with(settings, options, ConnLimits::default()).await;
+    (s.addr, s.shared)
+}
+
+/// A server started by [`serve_with`].
+pub struct Served {
+    pub addr: SocketAddr,
+    pub shared: std::sync::Arc<Shared>,
+    /// Its sessions (`None` in stateless mode).
+    pub sessions: Option<std::sync::Arc<Sessions>>,
+}
+
+/// Serves windmill-mcp on 127.0.0.1:0 as `serve` does (connection limits and timeouts).
+pub async fn serve_with(settings: Settings, options: HttpOptions, limits: ConnLimits) -> Served {
     install_crypto();
     let shared = Shared::new(settings).expect("settings");
-    let app = windmill_mcp::http::app(shared.clone(), options);
+    let (app, sessions) = windmill_mcp::http::app_with_sessions(shared.clone(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, shared)
+    tokio::spawn(windmill_mcp::http::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
+    Served {
+        addr,
+        shared,
+        sessions,
+    }
 }
 
 /// Waits until `cond` holds, checking every 20 ms; panics with `what` after `deadline`.
