@@ -105,6 +105,14 @@ async fn connect(addr: std::net::SocketAddr) -> (Client, Recorder) {
     (client, rec)
 }
 
+/// The fake with the big workspace, a server with the default settings, and a client of it.
+async fn start(job_timeout: Duration) -> (FakeWindmill, std::net::SocketAddr, Client, Recorder) {
+    let fake = scale_fake().await;
+    let addr = serve(default_settings(&fake, job_timeout), HttpOptions::default()).await;
+    let (client, rec) = connect(addr).await;
+    (fake, addr, client, rec)
+}
+
 /// Every page of `tools/list`: the item tool names in order, and the bytes of all pages.
 async fn list_pages(client: &Client) -> (Vec<String>, usize, usize) {
     let mut cursor = None;
@@ -166,13 +174,7 @@ fn requests(fake: &FakeWindmill, method: &str, part: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_default_listing_of_a_big_workspace_fits_the_budget_favorites_first() {
-    let fake = scale_fake().await;
-    let addr = serve(
-        default_settings(&fake, Duration::from_secs(30)),
-        HttpOptions::default(),
-    )
-    .await;
-    let (client, _) = connect(addr).await;
+    let (fake, addr, client, _) = start(Duration::from_secs(30)).await;
     let (listed, bytes, pages) = list_pages(&client).await;
 
     // The whole default listing, every page, within the budget.
@@ -316,13 +318,7 @@ fn arguments_for(args: &Map<String, Value>, schema: &Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_realistic_item_is_found_by_paraphrase_and_runs_with_its_arguments_intact() {
-    let fake = scale_fake().await;
-    let addr = serve(
-        default_settings(&fake, Duration::from_secs(30)),
-        HttpOptions::default(),
-    )
-    .await;
-    let (client, _) = connect(addr).await;
+    let (fake, _addr, client, _) = start(Duration::from_secs(30)).await;
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/search_eval/queries.json"
@@ -411,13 +407,7 @@ async fn every_realistic_item_is_found_by_paraphrase_and_runs_with_its_arguments
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn generic_items_are_found_by_path_and_by_name() {
-    let fake = scale_fake().await;
-    let addr = serve(
-        default_settings(&fake, Duration::from_secs(30)),
-        HttpOptions::default(),
-    )
-    .await;
-    let (client, _) = connect(addr).await;
+    let (_fake, _addr, client, _) = start(Duration::from_secs(30)).await;
     for path in [
         "f/misc/s4999",
         "u/ana/task1233",
@@ -446,13 +436,7 @@ async fn generic_items_are_found_by_path_and_by_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unlisted_script_is_searched_described_and_run_with_progress_timeout_and_cancel() {
-    let fake = scale_fake().await;
-    let addr = serve(
-        default_settings(&fake, Duration::from_secs(2)),
-        HttpOptions::default(),
-    )
-    .await;
-    let (client, rec) = connect(addr).await;
+    let (fake, _addr, client, rec) = start(Duration::from_secs(2)).await;
     let (listed, _, _) = list_pages(&client).await;
 
     // Found by search, not listed.

@@ -146,7 +146,10 @@ async fn watchdog(state: Arc<ConnState>, limits: ConnLimits) -> &'static str {
         if !why.is_empty() && now >= deadline {
             return why;
         }
-        tokio::time::sleep_until(deadline.into()).await;
+        // Look again at least every `recheck`: the phase may change meanwhile (an idle
+        // connection that starts sending headers is then held to the header timeout, not to the
+        // rest of the idle timeout).
+        tokio::time::sleep_until(deadline.min(now + recheck).into()).await;
     }
 }
 
@@ -231,35 +234,12 @@ impl HttpBody for RequestBody {
     }
 }
 
-/// A response body that tells the watchdog when it is sent (or dropped).
-struct ResponseBody {
-    inner: axum::body::Body,
-    state: Arc<ConnState>,
-}
+/// Held by a response body until it is sent or dropped: the connection's answer is then out.
+struct Answered(Arc<ConnState>);
 
-impl HttpBody for ResponseBody {
-    type Data = hyper::body::Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for ResponseBody {
+impl Drop for Answered {
     fn drop(&mut self) {
-        self.state.answered();
+        self.0.answered();
     }
 }
 
@@ -365,7 +345,10 @@ async fn connection(stream: TcpStream, app: Router, limits: ConnLimits, stop: Ca
                 Ok(r) => r,
                 Err(never) => match never {},
             };
-            Ok::<_, Infallible>(response.map(|inner| ResponseBody { inner, state: st }))
+            Ok::<_, Infallible>(response.map(|inner| super::held::Held {
+                inner,
+                _guard: Answered(st),
+            }))
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();

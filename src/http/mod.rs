@@ -689,7 +689,7 @@ async fn check_request(State(gate): State<Gate>, mut req: Request, next: Next) -
 }
 
 /// A response body that holds something (an in-flight guard) until it is sent or dropped.
-mod held {
+pub(crate) mod held {
     use std::pin::Pin;
     use std::task::{Context, Poll};
 
