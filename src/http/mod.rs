@@ -158,37 +158,16 @@ pub fn app_with_sessions(
         .route("/health", get(|| async { "ok" }))
         .route(
             "/",
-            get(move |headers: HeaderMap| catalog_page(page.clone(), headers)),
+            get(move |uri: Uri, headers: HeaderMap| catalog_page(page.clone(), uri, headers)),
         );
     (router, sessions)
 }
 
 /// `GET /`: the tool catalog (see `crate::catalog`), behind the same `Host`/`Origin` checks as the
 /// MCP routes. It needs no token: it shows the served spec's tools, never workspace data.
-async fn catalog_page(gate: Gate, headers: HeaderMap) -> Response {
-    let allowed = &gate.options.allowed_hosts;
-    let mut hosts = headers.get_all(header::HOST).iter();
-    match (hosts.next().map(|v| v.to_str().ok()), hosts.next()) {
-        (Some(Some(h)), None) if host_allowed(h, allowed) => {}
-        (None, _) if allowed.is_empty() => {}
-        (None, _) => return plain(StatusCode::BAD_REQUEST, "Bad Request: missing Host header"),
-        _ => {
-            return plain(
-                StatusCode::FORBIDDEN,
-                "Forbidden: this Host is not allowed (see --allowed-hosts)",
-            )
-        }
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        if !origin
-            .to_str()
-            .is_ok_and(|o| origin_allowed(o, &gate.options.allowed_origins))
-        {
-            return plain(
-                StatusCode::FORBIDDEN,
-                "Forbidden: this Origin is not allowed (see --allowed-origins)",
-            );
-        }
+async fn catalog_page(gate: Gate, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(refusal) = check_front(&uri, &headers, &gate.options) {
+        return refusal.into_response();
     }
     let registry = gate.shared.registry();
     match tokio::task::spawn_blocking(move || crate::catalog::served_page(&registry)).await {
@@ -469,6 +448,26 @@ fn check_host(uri: &Uri, headers: &HeaderMap, allowed: &[String]) -> Result<(), 
     }
 }
 
+/// The checks every route makes before anything else: one allowed `Host` (or absolute-form
+/// target), and at most one `Origin`, allowed.
+fn check_front(uri: &Uri, headers: &HeaderMap, options: &HttpOptions) -> Result<(), Refusal> {
+    check_host(uri, headers, &options.allowed_hosts)?;
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    if let Some(origin) = origins.next() {
+        let ok = origins.next().is_none()
+            && origin
+                .to_str()
+                .is_ok_and(|o| origin_allowed(o, &options.allowed_origins));
+        if !ok {
+            return Err(Refusal::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this Origin is not allowed (see --allowed-origins)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The caller's exposure and items narrowed by the URL's query.
 fn narrow(
     settings: &Settings,
@@ -546,20 +545,7 @@ pub fn admit(
     settings: &Settings,
     options: &HttpOptions,
 ) -> Result<Admission, Refusal> {
-    check_host(uri, headers, &options.allowed_hosts)?;
-    let mut origins = headers.get_all(header::ORIGIN).iter();
-    if let Some(origin) = origins.next() {
-        let ok = origins.next().is_none()
-            && origin
-                .to_str()
-                .is_ok_and(|o| origin_allowed(o, &options.allowed_origins));
-        if !ok {
-            return Err(Refusal::new(
-                StatusCode::FORBIDDEN,
-                "Forbidden: this Origin is not allowed (see --allowed-origins)",
-            ));
-        }
-    }
+    check_front(uri, headers, options)?;
     let workspace = match uri
         .path()
         .strip_prefix("/api/mcp/w/")
