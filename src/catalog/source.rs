@@ -4,16 +4,12 @@
 //! built at run time from another spec) or from a lowered spec ([`Api`], for `spec diff --html`),
 //! so both sides of a comparison get the same page.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
-use rmcp::model::{JsonObject, Tool, ToolAnnotations};
-use serde_json::Value;
+use rmcp::model::Tool;
 use windmill_mcp_codegen::ir::{Api, Hints, Method};
-use windmill_mcp_codegen::naming::humanize;
-use windmill_mcp_codegen::search::{build, quantize};
 
-use crate::endpoints::{generated, Registry, Selection};
-use crate::listing::compact::compact_tool;
+use crate::endpoints::{Registry, Selection};
 use crate::listing::{profiled, Profile};
 
 /// One endpoint tool as the catalog shows it.
@@ -22,8 +18,7 @@ pub struct CatalogTool {
     /// The operationId: the tool's name in `--tools all`, search and `call_endpoint`.
     pub name: String,
     /// The name Windmill's own server gives the tool in its curated listing, where it differs from
-    /// [`name`](Self::name) (`x-mcp-tool-name`, v1.780.0 on). Read from spec files (`spec diff
-    /// --html`); the compiled-in endpoint table does not carry it (v1.743.0 has no such mark).
+    /// [`name`](Self::name) (`x-mcp-tool-name`, v1.780.0 on).
     pub curated_name: Option<String>,
     pub method: Method,
     pub path: String,
@@ -84,18 +79,21 @@ pub struct Source {
     /// The search index: `(term, encoded postings)` sorted by term, and the weight of a quantum.
     pub search_terms: Vec<(String, String)>,
     pub search_scale: f32,
-    /// What the generator simplified, when known (`(operation, what)`).
+    /// What the generator simplified (`(operation, what)`).
     pub degradations: Option<Vec<(String, String)>>,
 }
 
-fn listed_forms(full: &Tool) -> [Tool; 3] {
-    let compact = compact_tool(full);
-    Profile::ALL.map(|p| profiled(&compact, p))
-}
-
 impl Source {
-    /// The tools a registry serves. Degradations are known for the compiled-in registry only.
-    pub fn of_registry(registry: &Arc<Registry>) -> Self {
+    /// The tools a registry serves (compiled in, read from a file or lowered from a running
+    /// Windmill's spec), with its search index and what its generator simplified.
+    pub fn of_registry(registry: &Registry) -> Self {
+        // Curated entries by operationId, to pair each operation with its curated form.
+        let curated: HashMap<&str, usize> = registry
+            .curated()
+            .iter()
+            .enumerate()
+            .map(|(j, c)| (c.endpoint.name.as_str(), j))
+            .collect();
         let tools = registry
             .all()
             .iter()
@@ -108,11 +106,8 @@ impl Source {
                         .cloned()
                         .unwrap_or_else(|| profiled(&e.listed, p))
                 });
-                let curated = registry
-                    .curated()
-                    .iter()
-                    .position(|c| c.endpoint.name == e.endpoint.name);
-                let curated_listed = curated.map(|j| {
+                let j = curated.get(e.endpoint.name.as_str()).copied();
+                let curated_listed = j.map(|j| {
                     Profile::ALL.map(|p| {
                         registry
                             .curated_listed(p)
@@ -121,7 +116,7 @@ impl Source {
                             .unwrap_or_else(|| profiled(&e.listed, p))
                     })
                 });
-                let curated_name = curated
+                let curated_name = j
                     .and_then(|j| registry.curated().get(j))
                     .map(|c| c.name().to_owned())
                     .filter(|n| *n != e.endpoint.name);
@@ -136,13 +131,12 @@ impl Source {
                     curated: e.endpoint.curated,
                     deprecated: e.endpoint.deprecated,
                     has_workspace: e.endpoint.has_workspace,
-                    full: e.tool.clone(),
+                    full: (*e.tool).clone(),
                     listed,
                 }
             })
             .collect();
         let index = registry.search_index();
-        let compiled = Arc::ptr_eq(registry, Registry::compiled());
         Source {
             title: registry.spec().title.clone(),
             version: registry.spec().version.clone(),
@@ -153,75 +147,12 @@ impl Source {
                 .map(|(t, p)| (t.to_owned(), p.to_owned()))
                 .collect(),
             search_scale: index.scale(),
-            degradations: compiled.then(|| {
-                generated::DEGRADATIONS
-                    .iter()
-                    .map(|(o, w)| ((*o).to_owned(), (*w).to_owned()))
-                    .collect()
-            }),
+            degradations: Some(registry.degradations().to_vec()),
         }
     }
 
-    /// The tools a lowered spec would become, with the search index the build would write.
+    /// The tools a lowered spec would become: the registry a server would build from it.
     pub fn of_api(api: &Api) -> Self {
-        let tools = api
-            .operations
-            .iter()
-            .map(|op| {
-                let mut full = Tool::new(
-                    op.name.clone(),
-                    op.description.clone(),
-                    Arc::new(object(&op.input_schema)),
-                )
-                .with_title(op.title.clone().unwrap_or_else(|| humanize(&op.name)))
-                .with_annotations(
-                    ToolAnnotations::new()
-                        .read_only(op.hints.read_only)
-                        .destructive(op.hints.destructive)
-                        .idempotent(op.hints.idempotent)
-                        .open_world(op.hints.open_world),
-                );
-                if let Some(out) = &op.output_schema {
-                    full = full.with_raw_output_schema(Arc::new(object(out)));
-                }
-                CatalogTool {
-                    name: op.name.clone(),
-                    curated_name: op.mcp.tool_name.clone().filter(|n| *n != op.name),
-                    method: op.method,
-                    path: op.path.clone(),
-                    tags: op.tags.clone(),
-                    hints: op.hints,
-                    curated: windmill_mcp_codegen::is_curated(api, op),
-                    deprecated: op.deprecated,
-                    has_workspace: op.has_workspace,
-                    listed: listed_forms(&full),
-                    curated_listed: None,
-                    full,
-                }
-            })
-            .collect();
-        let index = build(api);
-        let (scale, rows) = quantize(&index);
-        Source {
-            title: api.title.clone(),
-            version: api.version.clone(),
-            has_mcp_marks: api.has_mcp_marks,
-            tools,
-            search_terms: rows.into_iter().map(|(t, p)| (t.to_owned(), p)).collect(),
-            search_scale: scale,
-            degradations: Some(
-                api.degradations
-                    .iter()
-                    .map(|d| (d.operation.clone(), d.what.clone()))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-fn object(v: &Value) -> JsonObject {
-    match v {
-        Value::Object(o) => o.clone(),
-        _ => JsonObject::new(),
+        Source::of_registry(&Registry::from_api(api, "spec file"))
     }
 }
