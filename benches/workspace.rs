@@ -99,6 +99,8 @@ struct Cold {
     upstream: usize,
     pages: usize,
     details: usize,
+    /// `tools/list` requests to read the whole listing.
+    list_pages: usize,
     tools: usize,
     items: usize,
     bytes: usize,
@@ -115,8 +117,9 @@ async fn cold(fake: &windmill_fake::FakeWindmill, url: &str) -> Cold {
     let pages = count(fake, "/scripts/list") + count(fake, "/flows/list");
     let details = count(fake, "/scripts/get/p/") + count(fake, "/flows/get/");
     let mut cursor = None;
-    let (mut tools, mut items, mut bytes) = (0, 0, 0);
+    let (mut tools, mut items, mut bytes, mut list_pages) = (0, 0, 0, 0);
     loop {
+        list_pages += 1;
         let page = client
             .list_tools(Some(
                 rmcp::model::PaginatedRequestParams::default().with_cursor(cursor),
@@ -137,6 +140,7 @@ async fn cold(fake: &windmill_fake::FakeWindmill, url: &str) -> Cold {
         upstream,
         pages,
         details,
+        list_pages,
         tools,
         items,
         bytes,
@@ -171,6 +175,7 @@ async fn search_times(
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let iterations = common::env_usize("BENCH_ITERATIONS", 500);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let (scripts, flows) = (5000, 500);
     let fake = windmill_fake::start_with(big_fake_state(scripts, flows)).await;
     let mut server = start_server(&fake.base_url).await;
@@ -294,18 +299,19 @@ async fn main() {
     let (r50, r99) = summary(direct_run);
     let line = |label: &str, c: &Cold| {
         println!(
-            "  {label:<38} initialize + first page {:>8.1} ms; {} upstream calls ({} listing pages, {} schema fetches); {} tools ({} scripts and flows), {} B in all pages",
-            c.first_ms, c.upstream, c.pages, c.details, c.tools, c.items, c.bytes
+            "  {label:<38} initialize + first page {:>8.1} ms; {} upstream calls ({} listing pages, {} schema fetches); {} tools ({} scripts and flows), {} B in {} tools/list page(s)",
+            c.first_ms, c.upstream, c.pages, c.details, c.tools, c.items, c.bytes, c.list_pages
         );
     };
     println!(
-        "windmill-mcp workspace benchmark: {scripts} scripts + {flows} flows + 46 realistic items in the fake Windmill, release build, loopback"
+        "windmill-mcp workspace benchmark: {scripts} scripts + {flows} flows + 46 realistic items in the fake Windmill, release build, loopback; load average at the start: {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     line("cold discovery, default (auto)", &auto);
     line("cold discovery, ?scripts=all&flows=all", &everything);
     println!(
-        "  warm tools/list, all {} tools, default  p50 {l50:>8.3} ms   p99 {l99:>8.3} ms",
-        auto.tools
+        "  warm tools/list, {} tools in {} page(s)  p50 {l50:>8.3} ms   p99 {l99:>8.3} ms",
+        auto.tools, auto.list_pages
     );
     println!("  direct GET of 100 scripts (floor)      p50 {d50:>8.3} ms   p99 {d99:>8.3} ms");
     println!(

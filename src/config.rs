@@ -103,7 +103,7 @@ impl Default for Settings {
             read_only: false,
             profile: Profile::Full,
             max_name_len: None,
-            page_size: 100,
+            page_size: 200,
             limits: Limits::default(),
             max_concurrent_calls: 16,
             max_result_bytes: 100_000,

@@ -44,7 +44,7 @@ async fn every_mode_and_profile_lists_schemas_the_profile_accepts() {
                     let e = windmill_mcp::endpoints::Registry::compiled()
                         .get(&t.name)
                         .expect("endpoint");
-                    assert_eq!(*t, e.listed, "{}", t.name);
+                    assert_eq!(*t, *e.listed, "{}", t.name);
                 }
             }
             let _ = client.cancel().await;

@@ -22,7 +22,7 @@ use windmill_mcp::listing::compact::{SUBSCHEMA, SUBSCHEMA_LIST, SUBSCHEMA_MAP};
 fn curated_tools_list_of_the_default_spec() {
     let tools: Vec<&rmcp::model::Tool> = Registry::compiled()
         .select(&Selection::Curated)
-        .map(|e| &e.listed)
+        .map(|e| &*e.listed)
         .collect();
     assert_eq!(tools.len(), 38);
     insta::assert_json_snapshot!("curated_tools_list", serde_json::json!({ "tools": tools }));

@@ -186,6 +186,8 @@ async fn the_default_listing_of_a_big_workspace_fits_the_budget_favorites_first(
         listed.len() >= 10,
         "the budget leaves room for items: {listed:?}"
     );
+    // With the default page size the whole default listing is one `tools/list` request.
+    assert_eq!(pages, 1, "{bytes} B in {pages} pages");
 
     // Favorites first, then the documented order, whatever page they are on.
     let order = documented_order(&fake);

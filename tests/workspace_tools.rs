@@ -561,8 +561,10 @@ async fn a_changed_script_costs_one_listing_and_one_fetch_and_notifies_sessions(
     assert_eq!(warm.generation, cold.generation + 1);
     let s7 = warm
         .listed(windmill_mcp::listing::Profile::Full, usize::MAX)
-        .into_iter()
+        .items
+        .iter()
         .find(|t| t.name() == tool_name(Kind::Script, "f/misc/s7"))
+        .cloned()
         .unwrap();
     assert!(s7.input_schema()["properties"].get("added").is_some());
 

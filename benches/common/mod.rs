@@ -54,7 +54,13 @@ pub async fn serve(base_url: &str, extra: &[&str]) -> Served {
     let listen = format!("127.0.0.1:{}", free_port());
     let mut args = vec!["serve", "--listen", listen.as_str(), "--base-url", base_url];
     args.extend_from_slice(extra);
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
+    // BENCH_SERVER_WRAPPER (e.g. `heaptrack -o /tmp/heap`) runs the server under a profiler; the
+    // resident memory figures are then the wrapper's, not the server's.
+    let wrapper = std::env::var("BENCH_SERVER_WRAPPER").unwrap_or_default();
+    let mut words: Vec<&str> = wrapper.split_whitespace().collect();
+    words.push(env!("CARGO_BIN_EXE_windmill-mcp"));
+    let child = tokio::process::Command::new(words[0])
+        .args(&words[1..])
         .args(&args)
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)

@@ -114,8 +114,8 @@ struct Common {
     /// Shorten tool names longer than this (prefix + hash), for clients that prefix tool names.
     #[arg(long, env = "WINDMILL_MCP_MAX_NAME_LEN")]
     max_name_len: Option<usize>,
-    /// Tools per `tools/list` page.
-    #[arg(long, env = "WINDMILL_MCP_PAGE_SIZE", default_value_t = 100)]
+    /// Tools per `tools/list` page (the default listing, within the listing budget, fits one).
+    #[arg(long, env = "WINDMILL_MCP_PAGE_SIZE", default_value_t = 200)]
     page_size: usize,
     /// Timeout of each request to Windmill, in seconds.
     #[arg(long, env = "WINDMILL_MCP_TIMEOUT", default_value_t = 60)]

@@ -11,7 +11,7 @@ use crate::listing::Profile;
 
 /// Bytes of a tool's definition as `tools/list` sends it (the compact listed form).
 pub fn tool_bytes(e: &ToolEntry) -> usize {
-    serde_json::to_vec(&e.listed).map(|v| v.len()).unwrap_or(0)
+    serde_json::to_vec(&*e.listed).map(|v| v.len()).unwrap_or(0)
 }
 
 fn hints(e: &ToolEntry) -> String {
@@ -80,7 +80,7 @@ pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
 pub fn show(name: &str) -> Result<String, String> {
     let registry = Registry::compiled();
     match registry.get(name) {
-        Some(e) => Ok(serde_json::to_string_pretty(&e.listed).unwrap_or_default()),
+        Some(e) => Ok(serde_json::to_string_pretty(&*e.listed).unwrap_or_default()),
         None => {
             let near = registry.similar(name, &Selection::All);
             let hint = if near.is_empty() {
@@ -300,7 +300,7 @@ pub fn stats() -> String {
 
 /// Bytes of a `tools/list` result holding these tools (in the default profile).
 pub fn tools_list_bytes(entries: &[&ToolEntry]) -> usize {
-    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.listed).collect();
+    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &*e.listed).collect();
     serde_json::to_vec(&json!({ "tools": tools }))
         .map(|v| v.len())
         .unwrap_or(0)
@@ -308,7 +308,7 @@ pub fn tools_list_bytes(entries: &[&ToolEntry]) -> usize {
 
 /// Bytes of a `tools/list` result holding these tools with their full definitions.
 pub fn full_tools_list_bytes(entries: &[&ToolEntry]) -> usize {
-    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &e.tool).collect();
+    let tools: Vec<&rmcp::model::Tool> = entries.iter().map(|e| &*e.tool).collect();
     serde_json::to_vec(&json!({ "tools": tools }))
         .map(|v| v.len())
         .unwrap_or(0)

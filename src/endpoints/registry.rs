@@ -14,6 +14,7 @@
 //! every other listing and in the discovery tools, the operationId (`createApp` is then the
 //! low-code operation of that id). Lowering refuses two curated tools of one name.
 
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -109,8 +110,11 @@ impl Operation {
         }
     }
 
-    fn lowered(op: &ir::Operation) -> Self {
-        Operation {
+    /// An operation lowered at run time, with the intermediate form its builder (and its tool
+    /// definitions, when first asked for) read.
+    fn lowered(op: &ir::Operation) -> (Arc<Self>, Arc<ir::Operation>) {
+        let ir = Arc::new(op.clone());
+        let operation = Operation {
             name: op.name.clone(),
             title: op
                 .title
@@ -127,8 +131,9 @@ impl Operation {
             deprecated: op.deprecated,
             has_workspace: op.has_workspace,
             response_content_type: op.response.as_ref().and_then(|r| r.content_type.clone()),
-            builder: Builder::Interpreted(Arc::new(op.clone())),
-        }
+            builder: Builder::Interpreted(ir.clone()),
+        };
+        (Arc::new(operation), ir)
     }
 }
 
@@ -141,44 +146,46 @@ pub enum Form {
     Curated,
 }
 
-/// One endpoint tool with its MCP definitions, built once.
+/// How a definition is made when first asked for.
+type Make = Box<dyn FnOnce() -> Tool + Send>;
+
+/// One endpoint tool with its MCP definitions, each made on first use: a server that lists the
+/// curated tools never parses the schemas of the other eight hundred operations (a parsed schema
+/// takes about ten times its JSON text in memory).
 pub struct ToolEntry {
     pub endpoint: Arc<Operation>,
     pub form: Form,
+    name: Cow<'static, str>,
     /// The full definition: what arguments are validated against, what `describe_endpoint` shows
     /// and what `get_tool` returns.
-    pub tool: Tool,
+    pub tool: LazyLock<Tool, Make>,
     /// The compact definition `tools/list` sends (see [`compact_tool`]): the same input schema less
     /// most of its prose, and a loose output schema.
-    pub listed: Tool,
+    pub listed: LazyLock<Tool, Make>,
     validator: OnceLock<Result<jsonschema::Validator, SchemaError>>,
 }
 
 impl std::fmt::Debug for ToolEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolEntry")
-            .field("name", &self.tool.name)
+            .field("name", &self.name)
             .field("form", &self.form)
             .finish_non_exhaustive()
     }
 }
 
 /// The parts of a tool definition that differ between an operation's two forms.
-struct Definition<'a> {
-    name: &'a str,
-    description: &'a str,
+struct Definition {
+    name: String,
+    description: String,
     input: JsonObject,
     output: Option<JsonObject>,
 }
 
-impl ToolEntry {
-    fn new(endpoint: Arc<Operation>, form: Form, d: Definition<'_>) -> Self {
-        let h = endpoint.hints;
-        let mut tool = Tool::new(
-            d.name.to_owned(),
-            d.description.to_owned(),
-            Arc::new(d.input),
-        )
+/// The full definition of an operation's tool.
+fn full_tool(endpoint: &Operation, d: Definition) -> Tool {
+    let h = endpoint.hints;
+    let mut tool = Tool::new(d.name, d.description, Arc::new(d.input))
         .with_title(endpoint.title.clone())
         .with_annotations(
             ToolAnnotations::new()
@@ -187,21 +194,38 @@ impl ToolEntry {
                 .idempotent(h.idempotent)
                 .open_world(h.open_world),
         );
-        if let Some(out) = d.output {
-            tool = tool.with_raw_output_schema(Arc::new(out));
-        }
+    if let Some(out) = d.output {
+        tool = tool.with_raw_output_schema(Arc::new(out));
+    }
+    tool
+}
+
+impl ToolEntry {
+    /// An entry whose definitions `define` gives when first asked for (it may be called twice:
+    /// once for the full definition, once for the compact one).
+    fn new(
+        endpoint: Arc<Operation>,
+        form: Form,
+        name: Cow<'static, str>,
+        define: impl Fn() -> Definition + Clone + Send + 'static,
+    ) -> Self {
+        let (op, define_full) = (endpoint.clone(), define.clone());
+        let (op_listed, define_listed) = (endpoint.clone(), define);
         ToolEntry {
             endpoint,
             form,
-            listed: compact_tool(&tool),
-            tool,
+            name,
+            tool: LazyLock::new(Box::new(move || full_tool(&op, define_full()))),
+            listed: LazyLock::new(Box::new(move || {
+                compact_tool(&full_tool(&op_listed, define_listed()))
+            })),
             validator: OnceLock::new(),
         }
     }
 
     /// The tool's name: the operationId, or the curated name for the curated form.
     pub fn name(&self) -> &str {
-        &self.tool.name
+        &self.name
     }
 
     /// The compiled validator of the full input schema (built on first use). Fails closed: a schema
@@ -297,26 +321,36 @@ static COMPILED: LazyLock<Arc<Registry>> = LazyLock::new(|| {
     let entries: Vec<ToolEntry> = ops
         .iter()
         .map(|(op, e)| {
-            let d = Definition {
-                name: e.name,
-                description: e.description,
-                input: parse_object(e.input_schema),
-                output: e.output_schema.map(parse_object),
-            };
-            ToolEntry::new(op.clone(), Form::Operation, d)
+            let e: &'static Endpoint = e;
+            ToolEntry::new(
+                op.clone(),
+                Form::Operation,
+                Cow::Borrowed(e.name),
+                move || Definition {
+                    name: e.name.to_owned(),
+                    description: e.description.to_owned(),
+                    input: parse_object(e.input_schema),
+                    output: e.output_schema.map(parse_object),
+                },
+            )
         })
         .collect();
     let curated = ops
         .iter()
         .filter_map(|(op, e)| {
+            let e: &'static Endpoint = e;
             let c = e.curated?;
-            let d = Definition {
-                name: c.name,
-                description: c.description,
-                input: parse_object(c.input_schema.unwrap_or(e.input_schema)),
-                output: e.output_schema.map(parse_object),
-            };
-            Some(ToolEntry::new(op.clone(), Form::Curated, d))
+            Some(ToolEntry::new(
+                op.clone(),
+                Form::Curated,
+                Cow::Borrowed(c.name),
+                move || Definition {
+                    name: c.name.to_owned(),
+                    description: c.description.to_owned(),
+                    input: parse_object(c.input_schema.unwrap_or(e.input_schema)),
+                    output: e.output_schema.map(parse_object),
+                },
+            ))
         })
         .collect();
     Arc::new(Registry::assemble(
@@ -367,27 +401,38 @@ impl Registry {
         let mut entries = Vec::with_capacity(api.operations.len());
         let mut curated = Vec::new();
         for op in &api.operations {
-            let shared = Arc::new(Operation::lowered(op));
-            let output = op.output_schema.as_ref().map(object);
+            let (shared, lowered) = Operation::lowered(op);
+            let full = lowered.clone();
             entries.push(ToolEntry::new(
                 shared.clone(),
                 Form::Operation,
-                Definition {
-                    name: &op.name,
-                    description: &op.description,
-                    input: object(&op.input_schema),
-                    output: output.clone(),
+                Cow::Owned(op.name.clone()),
+                move || Definition {
+                    name: full.name.clone(),
+                    description: full.description.clone(),
+                    input: object(&full.input_schema),
+                    output: full.output_schema.as_ref().map(object),
                 },
             ));
             if let Some(c) = &op.curated {
                 curated.push(ToolEntry::new(
                     shared,
                     Form::Curated,
-                    Definition {
-                        name: &c.name,
-                        description: &c.description,
-                        input: object(c.input_schema.as_ref().unwrap_or(&op.input_schema)),
-                        output,
+                    Cow::Owned(c.name.clone()),
+                    move || {
+                        let c = lowered.curated.as_ref();
+                        Definition {
+                            name: c.map_or_else(|| lowered.name.clone(), |c| c.name.clone()),
+                            description: c.map_or_else(
+                                || lowered.description.clone(),
+                                |c| c.description.clone(),
+                            ),
+                            input: object(
+                                c.and_then(|c| c.input_schema.as_ref())
+                                    .unwrap_or(&lowered.input_schema),
+                            ),
+                            output: lowered.output_schema.as_ref().map(object),
+                        }
                     },
                 ));
             }
@@ -535,7 +580,7 @@ impl Registry {
     pub fn digest(&self) -> u64 {
         let mut bytes = Vec::new();
         for e in self.entries.iter().chain(&self.curated) {
-            if let Ok(v) = serde_json::to_vec(&e.tool) {
+            if let Ok(v) = serde_json::to_vec(&*e.tool) {
                 bytes.extend_from_slice(&v);
             }
             bytes.push(0);

@@ -337,6 +337,7 @@ impl McpServer {
     fn listed_names(&self, catalog: &Catalog, caller: &Caller) -> HashSet<String> {
         catalog
             .listed(caller.exposure.profile, self.item_budget(caller))
+            .items
             .iter()
             .map(|t| t.name().to_owned())
             .collect()
@@ -518,7 +519,7 @@ impl McpServer {
                 if let (Some(c), Some(access)) = (catalog, self.item_access(caller)) {
                     for t in page.iter_mut().filter(|t| t.name == discovery::SEARCH) {
                         let (scripts, flows) = c.counts();
-                        let listed = c.listed(profile, self.item_budget(caller)).len();
+                        let listed = c.listed(profile, self.item_budget(caller)).items.len();
                         let note = items_note(&access.workspace, scripts, flows, listed);
                         let d = t.description.as_deref().unwrap_or_default();
                         t.description = Some(format!("{d} {note}").into());
@@ -549,13 +550,7 @@ impl McpServer {
             Section::Items => match catalog {
                 Some(c) => {
                     let listed = c.listed(profile, self.item_budget(caller));
-                    let page = listed
-                        .iter()
-                        .skip(offset)
-                        .take(max)
-                        .map(|i| i.listed(profile))
-                        .collect();
-                    (page, listed.len())
+                    (listed.page(offset, max), listed.items.len())
                 }
                 None => (Vec::new(), 0),
             },
@@ -594,7 +589,10 @@ impl ServerHandler for McpServer {
             let note = match read.await {
                 Ok(Ok(c)) => {
                     let (scripts, flows) = c.counts();
-                    let listed = c.listed(caller.exposure.profile, scope.item_budget).len();
+                    let listed = c
+                        .listed(caller.exposure.profile, scope.item_budget)
+                        .items
+                        .len();
                     items_note(&access.workspace, scripts, flows, listed)
                 }
                 // Still listing a big workspace: say how to find them; the search tool's
@@ -695,7 +693,7 @@ impl ServerHandler for McpServer {
         if let Some(d) = Discovery::named(name) {
             return Some(d.tool().clone());
         }
-        self.shared.registry().get(name).map(|e| e.tool.clone())
+        self.shared.registry().get(name).map(|e| (*e.tool).clone())
     }
 
     async fn call_tool(

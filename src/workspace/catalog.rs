@@ -108,8 +108,6 @@ pub struct ItemInfo {
     pub starred: bool,
     /// When it was last edited (RFC 3339).
     pub edited: String,
-    /// Listed only within the budget (its selection is `auto`).
-    auto: bool,
 }
 
 impl ItemInfo {
@@ -126,7 +124,6 @@ impl ItemInfo {
             language: String::new(),
             starred: false,
             edited: String::new(),
-            auto: true,
         }
     }
 }
@@ -243,7 +240,6 @@ pub struct RefreshStats {
 pub struct Catalog {
     /// Every selected script and flow, sorted by tool name.
     pub infos: Vec<Arc<ItemInfo>>,
-    index: HashMap<String, usize>,
     /// The tools listed whatever the budget (non-`auto` selections), sorted by name.
     always: Vec<Arc<ItemTool>>,
     /// The budget candidates whose tools were built, in listing priority (`auto` selections).
@@ -256,6 +252,52 @@ pub struct Catalog {
     /// Why the last refresh failed (the previous items are kept).
     pub error: Option<String>,
     pub last: RefreshStats,
+    memo: Memo,
+}
+
+/// How many (profile, budget) listings a catalog remembers (callers of one catalog differ in
+/// budget only by their tool mode and profile).
+const MEMO_LISTINGS: usize = 8;
+
+/// Listed definitions up to this many bytes (of JSON) are kept parsed: a warm `tools/list` of the
+/// default listing then parses nothing. Bigger listings (`all` over thousands of items) parse the
+/// page they send, as a parsed schema takes about ten times its text.
+const MEMO_DEFINITION_BYTES: usize = 256 * 1024;
+
+/// What `tools/list` asks a catalog on every request, worked out once.
+#[derive(Debug, Default)]
+struct Memo {
+    counts: OnceLock<(usize, usize)>,
+    listed: Mutex<Vec<(Profile, usize, Arc<Listed>)>>,
+}
+
+/// The scripts and flows listed for a caller (see [`Catalog::listed`]).
+#[derive(Debug)]
+pub struct Listed {
+    /// Sorted by name.
+    pub items: Vec<Arc<ItemTool>>,
+    profile: Profile,
+    /// Bytes of their listed definitions.
+    bytes: usize,
+    defs: OnceLock<Vec<Tool>>,
+}
+
+impl Listed {
+    /// The listed definitions of `items[offset..offset + max]`.
+    pub fn page(&self, offset: usize, max: usize) -> Vec<Tool> {
+        if self.bytes <= MEMO_DEFINITION_BYTES {
+            let defs = self
+                .defs
+                .get_or_init(|| self.items.iter().map(|i| i.listed(self.profile)).collect());
+            return defs.iter().skip(offset).take(max).cloned().collect();
+        }
+        self.items
+            .iter()
+            .skip(offset)
+            .take(max)
+            .map(|i| i.listed(self.profile))
+            .collect()
+    }
 }
 
 impl Catalog {
@@ -273,14 +315,8 @@ impl Catalog {
             args: a,
         }));
         let infos: Vec<Arc<ItemInfo>> = infos.into_iter().map(Arc::new).collect();
-        let index = infos
-            .iter()
-            .enumerate()
-            .map(|(i, info)| (info.name.clone(), i))
-            .collect();
         Catalog {
             infos,
-            index,
             search,
             refreshed: Some(Instant::now()),
             ..Catalog::default()
@@ -289,7 +325,10 @@ impl Catalog {
 
     /// The selected item of that tool name.
     pub fn info(&self, name: &str) -> Option<&Arc<ItemInfo>> {
-        self.index.get(name).and_then(|i| self.infos.get(*i))
+        self.infos
+            .binary_search_by(|i| i.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.infos.get(i))
     }
 
     /// The item for a script or flow path: names depend only on the kind and the path.
@@ -300,14 +339,21 @@ impl Catalog {
 
     /// How many scripts and flows are selected.
     pub fn counts(&self) -> (usize, usize) {
-        let scripts = self.infos.iter().filter(|i| i.kind == Kind::Script).count();
-        (scripts, self.infos.len() - scripts)
+        *self.memo.counts.get_or_init(|| {
+            let scripts = self.infos.iter().filter(|i| i.kind == Kind::Script).count();
+            (scripts, self.infos.len() - scripts)
+        })
     }
 
     /// The tools listed for a caller whose scripts and flows may take `budget` bytes, sorted by
     /// name: every item of a non-`auto` selection, then the budget candidates in priority order
-    /// while they fit.
-    pub fn listed(&self, profile: Profile, budget: usize) -> Vec<Arc<ItemTool>> {
+    /// while they fit. Remembered per (profile, budget), so a warm `tools/list` does no work over
+    /// the items.
+    pub fn listed(&self, profile: Profile, budget: usize) -> Arc<Listed> {
+        let mut memo = self.memo.listed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, l)) = memo.iter().find(|(p, b, _)| *p == profile && *b == budget) {
+            return l.clone();
+        }
         let mut out: Vec<Arc<ItemTool>> = self.always.clone();
         let mut left =
             budget.saturating_sub(out.iter().map(|t| t.listed_bytes(profile)).sum::<usize>());
@@ -320,12 +366,23 @@ impl Catalog {
             out.push(t.clone());
         }
         out.sort_by(|a, b| a.name().cmp(b.name()));
-        out
+        let bytes = out.iter().map(|t| t.listed_bytes(profile)).sum();
+        let listed = Arc::new(Listed {
+            items: out,
+            profile,
+            bytes,
+            defs: OnceLock::new(),
+        });
+        if memo.len() >= MEMO_LISTINGS {
+            memo.remove(0);
+        }
+        memo.push((profile, budget, listed.clone()));
+        listed
     }
 
     /// Whether every selected item is listed for a caller with this budget.
     pub fn lists_everything(&self, profile: Profile, budget: usize) -> bool {
-        self.listed(profile, budget).len() == self.infos.len()
+        self.listed(profile, budget).items.len() == self.infos.len()
     }
 
     /// The items best matching `query`, best first.
@@ -355,7 +412,7 @@ impl Catalog {
 /// Resource paths per resource type, with when they were fetched.
 type ResourceLists = HashMap<String, (Instant, Vec<String>)>;
 /// The last complete listing of each kind, with when it was read.
-type Listings = HashMap<Kind, (Instant, Arc<Vec<ItemInfo>>)>;
+type Listings = HashMap<Kind, (Instant, Arc<Vec<Arc<ItemInfo>>>)>;
 
 #[derive(Default, Debug)]
 struct Slot {
@@ -647,7 +704,6 @@ fn script_info(s: ListedScript, filter: &ItemFilter) -> Option<ItemInfo> {
         language: s.language,
         starred: s.starred,
         edited: s.created_at,
-        auto: filter.is_auto(),
     })
 }
 
@@ -663,7 +719,6 @@ fn flow_info(f: ListedFlow, filter: &ItemFilter) -> Option<ItemInfo> {
         language: String::new(),
         starred: f.starred,
         edited: f.edited_at,
-        auto: filter.is_auto(),
     })
 }
 
@@ -861,7 +916,7 @@ async fn list_selected(
     options: ItemOptions,
     since: Instant,
     stats: &mut RefreshStats,
-) -> Result<Vec<ItemInfo>, String> {
+) -> Result<Vec<Arc<ItemInfo>>, String> {
     let mut listed = Vec::new();
     let mut errors = Vec::new();
     for kind in [Kind::Script, Kind::Flow] {
@@ -890,7 +945,8 @@ async fn list_selected(
                 .await
                 {
                     Ok(items) => {
-                        let all = Arc::new(items);
+                        let all: Arc<Vec<Arc<ItemInfo>>> =
+                            Arc::new(items.into_iter().map(Arc::new).collect());
                         if let Some(g) = &slot.group {
                             g.listings
                                 .lock()
@@ -906,13 +962,11 @@ async fn list_selected(
                 }
             }
         };
+        // The catalogs of the token's selections share the items of one listing.
         listed.extend(
             all.iter()
                 .filter(|i| filter.admits(&i.path, i.starred))
-                .map(|i| ItemInfo {
-                    auto: filter.is_auto(),
-                    ..i.clone()
-                }),
+                .cloned(),
         );
     }
     if errors.is_empty() {
@@ -1042,12 +1096,12 @@ const TYPICAL_ITEM_BYTES: usize = 700;
 async fn fill_budget(
     slot: &Slot,
     scope: &Scope<'_>,
-    mut candidates: Vec<ItemInfo>,
+    mut candidates: Vec<Arc<ItemInfo>>,
     budget: usize,
     options: ItemOptions,
     stats: &mut RefreshStats,
 ) -> Vec<Arc<ItemTool>> {
-    candidates.sort_by(priority);
+    candidates.sort_by(|a, b| priority(a, b));
     let mut out = Vec::new();
     let mut left = budget;
     let mut largest = TYPICAL_ITEM_BYTES;
@@ -1057,17 +1111,16 @@ async fn fill_budget(
         // size seen), at least one, at most the fetch concurrency: near the end one at a time,
         // so at most one schema is fetched that does not fit.
         let k = (left / (2 * largest)).clamp(1, options.concurrency.max(1));
-        let batch: Vec<ItemInfo> = candidates[next..(next + k).min(candidates.len())].to_vec();
+        let batch = &candidates[next..(next + k).min(candidates.len())];
         next += batch.len();
-        let (cached, todo): (Vec<ItemInfo>, Vec<ItemInfo>) = batch
-            .iter()
-            .cloned()
-            .partition(|i| slot.cached(i).is_some());
+        let (cached, todo): (Vec<&Arc<ItemInfo>>, Vec<&Arc<ItemInfo>>) =
+            batch.iter().partition(|i| slot.cached(i).is_some());
         stats.reused += cached.len();
         if !todo.is_empty() {
+            let todo = todo.into_iter().map(|i| (**i).clone()).collect();
             build_tools(slot, scope, todo, options, stats).await;
         }
-        for info in &batch {
+        for info in batch {
             let Some(tool) = slot.cached(info) else {
                 continue;
             };
@@ -1085,7 +1138,7 @@ async fn fill_budget(
 
 /// Drops cached tools of items that changed. The cache is shared by the token's selections, so an
 /// item this selection leaves out stays (another may list it); `cached` checks the version anyway.
-fn prune_cache(slot: &Slot, infos: &[ItemInfo]) {
+fn prune_cache(slot: &Slot, infos: &[Arc<ItemInfo>]) {
     let live: HashMap<&str, &str> = infos
         .iter()
         .map(|i| (i.name.as_str(), i.version.as_str()))
@@ -1124,7 +1177,6 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
             tracing::warn!(workspace = scope.workspace, error = %error, "workspace scripts and flows: refresh failed, keeping the previous list");
             slot.store(Catalog {
                 infos: old.infos.clone(),
-                index: old.index.clone(),
                 always: old.always.clone(),
                 budgeted: old.budgeted.clone(),
                 search: index_of(slot, &old.infos),
@@ -1132,6 +1184,7 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
                 generation: old.generation,
                 error: Some(error),
                 last: stats,
+                memo: Memo::default(),
             });
             return;
         }
@@ -1145,27 +1198,25 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
         same
     });
     prune_cache(slot, &infos);
-    // Items listed whatever the budget: every one built.
-    let (auto, fixed): (Vec<ItemInfo>, Vec<ItemInfo>) = infos.iter().cloned().partition(|i| i.auto);
-    let (kept, todo): (Vec<ItemInfo>, Vec<ItemInfo>) =
+    // Items of an `auto` selection are listed within the budget; the others whatever the budget,
+    // every one built.
+    let is_auto = |i: &ItemInfo| scope.selection.of(i.kind).is_auto();
+    let (auto, fixed): (Vec<Arc<ItemInfo>>, Vec<Arc<ItemInfo>>) =
+        infos.iter().cloned().partition(|i| is_auto(i));
+    let (kept, todo): (Vec<Arc<ItemInfo>>, Vec<Arc<ItemInfo>>) =
         fixed.into_iter().partition(|i| slot.cached(i).is_some());
     stats.reused += kept.len();
+    let todo = todo.iter().map(|i| (**i).clone()).collect();
     build_tools(slot, scope, todo, options, &mut stats).await;
     let always: Vec<Arc<ItemTool>> = infos
         .iter()
-        .filter(|i| !i.auto)
+        .filter(|i| !is_auto(i))
         .filter_map(|i| slot.cached(i))
         .collect();
     let always_bytes: usize = always.iter().map(|t| t.listed_bytes(Profile::Full)).sum();
     let budget = scope.item_budget.saturating_sub(always_bytes);
     let budgeted = fill_budget(slot, scope, auto, budget, options, &mut stats).await;
     let changed = listed_set(&always, &budgeted) != listed_set(&old.always, &old.budgeted);
-    let infos: Vec<Arc<ItemInfo>> = infos.into_iter().map(Arc::new).collect();
-    let index = infos
-        .iter()
-        .enumerate()
-        .map(|(i, info)| (info.name.clone(), i))
-        .collect();
     let search = index_of(slot, &infos);
     stats.took_ms = started.elapsed().as_millis() as u64;
     tracing::debug!(
@@ -1178,7 +1229,6 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
     );
     slot.store(Catalog {
         infos,
-        index,
         always,
         budgeted,
         search,
@@ -1186,6 +1236,7 @@ async fn refresh(slot: &Slot, scope: &Scope<'_>, options: ItemOptions, seen: Opt
         generation: old.generation + u64::from(changed || old.refreshed.is_none()),
         error: None,
         last: stats,
+        memo: Memo::default(),
     });
     drop(old);
     release_free_memory();
@@ -1219,5 +1270,96 @@ pub fn release_free_memory() {
     // safe to call from any thread at any time.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tool(path: &str, args: usize) -> Arc<ItemTool> {
+        let properties: serde_json::Map<String, Value> = (0..args)
+            .map(|i| {
+                (
+                    format!("a{i}"),
+                    json!({"type": "string", "description": "x".repeat(40)}),
+                )
+            })
+            .collect();
+        let fetched = Fetched {
+            info: ItemInfo::new(Kind::Script, path, "summary", "description"),
+            detail: Detail {
+                schema: Some(json!({"type": "object", "properties": properties})),
+                ..Detail::default()
+            },
+        };
+        Arc::new(build_tool(&fetched, &BTreeMap::new()).expect("tool"))
+    }
+
+    fn catalog(always: Vec<Arc<ItemTool>>, budgeted: Vec<Arc<ItemTool>>) -> Catalog {
+        Catalog {
+            always,
+            budgeted,
+            ..Catalog::default()
+        }
+    }
+
+    #[test]
+    fn a_listing_is_worked_out_once_per_profile_and_budget() {
+        let budgeted: Vec<_> = (0..6).map(|i| tool(&format!("f/x/s{i}"), 2)).collect();
+        let one = budgeted[0].listed_bytes(Profile::Full);
+        let c = catalog(vec![tool("f/a/fixed", 1)], budgeted);
+        let fixed = c.always[0].listed_bytes(Profile::Full);
+        let budget = fixed + 3 * one;
+        let first = c.listed(Profile::Full, budget);
+        assert!(Arc::ptr_eq(&first, &c.listed(Profile::Full, budget)));
+        assert_eq!(first.items.len(), 4, "the fixed item and three that fit");
+        // Another budget or profile is another listing.
+        let bigger = c.listed(Profile::Full, budget + one);
+        assert_eq!(bigger.items.len(), 5);
+        assert!(!Arc::ptr_eq(&first, &c.listed(Profile::OpenAi, budget)));
+        // Sorted by name, the definitions are the items' listed forms, paged.
+        let names: Vec<&str> = first.items.iter().map(|t| t.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        let page = first.page(1, 2);
+        let want: Vec<Tool> = first.items[1..3]
+            .iter()
+            .map(|t| t.listed(Profile::Full))
+            .collect();
+        assert_eq!(page, want);
+        assert!(first.page(4, 10).is_empty());
+    }
+
+    #[test]
+    fn a_listing_too_big_to_keep_parsed_still_pages_the_same() {
+        // Enough arguments that the listed definitions pass the memo's size.
+        let always: Vec<_> = (0..40)
+            .map(|i| tool(&format!("f/big/s{i:02}"), 80))
+            .collect();
+        let c = catalog(always, Vec::new());
+        let listed = c.listed(Profile::Gemini, usize::MAX);
+        assert!(listed.bytes > MEMO_DEFINITION_BYTES, "{}", listed.bytes);
+        let page = listed.page(10, 5);
+        let want: Vec<Tool> = listed.items[10..15]
+            .iter()
+            .map(|t| t.listed(Profile::Gemini))
+            .collect();
+        assert_eq!(page, want);
+        assert!(listed.defs.get().is_none(), "not kept parsed");
+    }
+
+    #[test]
+    fn only_the_last_listings_are_remembered() {
+        let c = catalog(vec![tool("f/a/s", 1)], Vec::new());
+        let first = c.listed(Profile::Full, 1);
+        for budget in 2..=(MEMO_LISTINGS + 1) {
+            let _ = c.listed(Profile::Full, budget);
+        }
+        let memo = c.memo.listed.lock().map(|m| m.len()).unwrap_or(0);
+        assert_eq!(memo, MEMO_LISTINGS);
+        assert!(!Arc::ptr_eq(&first, &c.listed(Profile::Full, 1)));
     }
 }
