@@ -201,8 +201,8 @@ async fn check_version_accepts_the_same_version() {
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's operations"
 )]
 async fn check_version_names_the_curated_tools_that_changed() {
     // The fake claims an old Windmill and serves a spec in which getJob is gone and listJobs changed.
