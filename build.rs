@@ -9,7 +9,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let var = |name: &str| PathBuf::from(std::env::var_os(name).unwrap_or_default());
     let spec = std::env::var_os("WINDMILL_OPENAPI").map_or_else(
-        || PathBuf::from("../shared/windmill-openapi/v1.743.0/backend/windmill-api/openapi.yaml"),
+        || PathBuf::from("../shared/windmill-openapi/v1.795.0/backend/windmill-api/openapi.yaml"),
         PathBuf::from,
     );
     match windmill_mcp_emit::build::run(&spec, &var("CARGO_MANIFEST_DIR"), &var("OUT_DIR")) {

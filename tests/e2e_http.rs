@@ -42,8 +42,8 @@ async fn initialize_reports_our_server_for_every_protocol_version() {
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's curated operations"
 )]
 async fn tools_list_pages_through_the_curated_set() {
     let (_fake, url) = setup().await;
@@ -59,15 +59,61 @@ async fn tools_list_pages_through_the_curated_set() {
         .collect();
     assert_eq!(
         all.len(),
-        41,
-        "38 curated endpoint tools and the 3 discovery tools"
+        45,
+        "42 curated endpoint tools and the 3 discovery tools"
     );
-    assert_eq!(names.len(), 38);
-    let expected: BTreeSet<String> = windmill_mcp_codegen::DEFAULT_CURATED
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    assert_eq!(names.len(), 42);
+    // Windmill v1.795.0's curated set, under the names Windmill's own server lists them with
+    // (`x-mcp-tool-name`: createAppRawSource is `createApp`, updateAppRawSource is `updateApp`).
+    let expected: BTreeSet<String> = [
+        "createApp",
+        "createFlow",
+        "createResource",
+        "createSchedule",
+        "createScript",
+        "createVariable",
+        "deleteFlowByPath",
+        "deleteResource",
+        "deleteSchedule",
+        "deleteScriptByHash",
+        "deleteScriptByPath",
+        "deleteVariable",
+        "getAppByPath",
+        "getFlowByPath",
+        "getJob",
+        "getJobLogs",
+        "getResource",
+        "getSchedule",
+        "getScriptByPath",
+        "getVariable",
+        "listApps",
+        "listDataMetrics",
+        "listFlows",
+        "listJobs",
+        "listQueue",
+        "listResource",
+        "listResourceType",
+        "listSchedules",
+        "listScripts",
+        "listVariable",
+        "listWorkers",
+        "readDocsPage",
+        "runFlowByPath",
+        "runScriptByPath",
+        "runScriptPreviewAndWaitResult",
+        "searchDocs",
+        "updateApp",
+        "updateFlow",
+        "updateResource",
+        "updateSchedule",
+        "updateScript",
+        "updateVariable",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(names, expected);
+    assert!(!names.contains("createAppRawSource") && !names.contains("updateAppRawSource"));
     let run = all
         .iter()
         .find(|t| t.name == "runScriptByPath")
@@ -204,6 +250,27 @@ fn curated_calls() -> Vec<(&'static str, Value, &'static str, String, &'static s
             "",
         ),
         (
+            "listApps",
+            json!({"per_page": 10, "path_start": "f/folder/"}),
+            "GET",
+            p("/apps/list"),
+            "f/folder/raw_dashboard",
+        ),
+        (
+            "getAppByPath",
+            json!({"path": "f/folder/raw_dashboard"}),
+            "GET",
+            p("/apps/get/p/f/folder/raw_dashboard"),
+            "/index.tsx",
+        ),
+        (
+            "listDataMetrics",
+            json!({"table": "ducklake://lake/main.orders"}),
+            "GET",
+            p("/data_metrics/list"),
+            "sum(amount)",
+        ),
+        (
             "listWorkers",
             json!({}),
             "GET",
@@ -267,6 +334,13 @@ fn curated_calls() -> Vec<(&'static str, Value, &'static str, String, &'static s
             "",
         ),
         (
+            "updateScript",
+            json!({"path": "f/folder/new_script", "summary": "new, v2", "content": "def main(): return 2", "language": "python3"}),
+            "POST",
+            p("/scripts/update/f/folder/new_script"),
+            "",
+        ),
+        (
             "createFlow",
             json!({"path": "f/folder/new_flow", "summary": "new flow", "value": {"modules": []}}),
             "POST",
@@ -280,18 +354,20 @@ fn curated_calls() -> Vec<(&'static str, Value, &'static str, String, &'static s
             p("/flows/update/f/folder/new_flow"),
             "",
         ),
+        // `createApp` and `updateApp` are createAppRawSource and updateAppRawSource here, as in
+        // Windmill's own server (`x-mcp-tool-name`).
         (
             "createApp",
-            json!({"path": "f/folder/new_app", "summary": "app", "value": {"grid": []}, "policy": {"execution_mode": "viewer"}}),
+            json!({"path": "f/folder/new_app", "summary": "app", "value": {"files": {"/index.tsx": "export default 1"}}, "policy": {"execution_mode": "viewer"}}),
             "POST",
-            p("/apps/create"),
+            p("/apps/create_raw_source"),
             "",
         ),
         (
             "updateApp",
-            json!({"path": "f/folder/new_app", "summary": "app 2"}),
+            json!({"path": "f/folder/new_app", "summary": "app 2", "value": {"files": {"/index.tsx": "export default 2"}}}),
             "POST",
-            p("/apps/update/f/folder/new_app"),
+            p("/apps/update_raw_source/f/folder/new_app"),
             "",
         ),
         (
@@ -355,15 +431,21 @@ fn curated_calls() -> Vec<(&'static str, Value, &'static str, String, &'static s
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's curated operations"
 )]
 async fn every_curated_tool_reaches_windmill_and_answers() {
     let (fake, url) = setup().await;
     let client = connect(&url, Some(TOKEN_ALICE), ProtocolVersion::V_2025_11_25).await;
     let calls = curated_calls();
     let called: BTreeSet<&str> = calls.iter().map(|c| c.0).collect();
-    assert_eq!(called.len(), 38, "every curated tool is exercised");
+    assert_eq!(called.len(), 42, "every curated tool is exercised");
+    let curated: BTreeSet<&str> = windmill_mcp::endpoints::Registry::compiled()
+        .curated()
+        .iter()
+        .map(|e| e.name())
+        .collect();
+    assert_eq!(called, curated, "every curated tool is exercised");
     for (tool, args, method, path, expect_text) in calls {
         fake.clear_requests();
         let result = call(&client, tool, args.clone()).await;
@@ -391,7 +473,7 @@ async fn every_curated_tool_reaches_windmill_and_answers() {
             match tool {
                 "runScriptByPath" | "runFlowByPath" => assert_eq!(body, sent["body"], "{tool}"),
                 "updateVariable" | "updateResource" | "updateFlow" | "updateApp"
-                | "updateSchedule" => {
+                | "updateSchedule" | "updateScript" => {
                     for (k, v) in sent.iter().filter(|(k, _)| *k != "path") {
                         assert_eq!(&body[k.as_str()], v, "{tool}.{k}");
                     }
@@ -403,9 +485,9 @@ async fn every_curated_tool_reaches_windmill_and_answers() {
                 }
             }
         }
-        // JSON answers come as structured content as well.
+        // JSON answers come as structured content as well (the tool as the curated listing names it).
         let entry = windmill_mcp::endpoints::Registry::compiled()
-            .get(tool)
+            .get_curated(tool)
             .expect("known tool");
         if entry.tool.output_schema.is_some() && r.method == "GET" {
             assert!(

@@ -11,8 +11,8 @@ use windmill_fake::{self as fw, TOKEN_ALICE};
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's operations"
 )]
 async fn stdio_session_lists_and_calls() {
     let fake = fw::start().await;
@@ -41,9 +41,9 @@ async fn stdio_session_lists_and_calls() {
         .map(|t| t.name.as_ref())
         .filter(|n| n.starts_with("s-") || n.starts_with("f-"))
         .collect();
-    // 38 curated endpoint tools + 3 discovery tools + get_job_result + the workspace's scripts
+    // 42 curated endpoint tools + 3 discovery tools + get_job_result + the workspace's scripts
     // and flows.
-    assert_eq!(all.len(), 41 + 1 + items.len());
+    assert_eq!(all.len(), 45 + 1 + items.len());
     assert!(items.contains(&"s-u_admin_hello"), "{items:?}");
     assert!(items.contains(&"f-f_folder_my__flow"), "{items:?}");
 

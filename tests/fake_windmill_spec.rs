@@ -1,7 +1,8 @@
 //! The fake Windmill (the `windmill-fake` crate, `tests/fake_windmill/`) checked against the
-//! OpenAPI document a real Windmill serves (served-v1.740.0/openapi.json): every operation Windmill
-//! marks `x-mcp-tool: true` is called with valid inputs, and each answer's status code, content
-//! type and body are checked against that operation's success response in the spec. The rest of
+//! OpenAPI document a real Windmill serves (served-v1.740.0/openapi.json) and against the default
+//! compiled spec (v1.795.0, its files brought into one document by the codegen loader): every
+//! operation Windmill marks `x-mcp-tool: true` is called with valid inputs, and each answer's status
+//! code, content type and body are checked against that operation's success response in the spec. The rest of
 //! the file checks the fake's behaviours the end-to-end tests rely on (auth, errors, paging,
 //! injection, recording).
 //!
@@ -132,15 +133,32 @@ struct Op {
 }
 
 struct Spec {
+    /// The document as read (before the OpenAPI-to-JSON-Schema conversion).
+    raw: Value,
     ops: BTreeMap<String, Op>,
     registry: Registry<'static>,
     relaxed: Registry<'static>,
 }
 
 impl Spec {
+    /// The document a real Windmill serves (served-v1.740.0/openapi.json).
     fn load() -> Spec {
         let raw: Value = serde_json::from_slice(&std::fs::read(SPEC_PATH).expect("read spec"))
             .expect("parse spec");
+        Spec::of(raw)
+    }
+
+    /// A vendored spec in Windmill's source layout, its cross-file references brought in.
+    fn vendored(version: &str) -> Spec {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/windmill-openapi")
+            .join(version)
+            .join("backend/windmill-api/openapi.yaml");
+        let loaded = windmill_mcp_codegen::load::load(&path).expect("the vendored spec loads");
+        Spec::of(loaded.doc)
+    }
+
+    fn of(raw: Value) -> Spec {
         let doc = convert_doc(&raw);
         let mut ops = BTreeMap::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -159,7 +177,16 @@ impl Spec {
         }
         let mut relaxed_doc = doc.clone();
         for (schema, names) in RELAXED {
-            let req = relaxed_doc["components"]["schemas"][*schema]["required"]
+            // A schema may be a `$ref` to the one that holds `required` (the loader imports
+            // openflow's `OpenFlow` as `OpenFlow_2` beside the root document's alias of it).
+            let mut name = (*schema).to_owned();
+            while let Some(target) = relaxed_doc["components"]["schemas"][&name]["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                name = target.to_owned();
+            }
+            let req = relaxed_doc["components"]["schemas"][&name]["required"]
                 .as_array_mut()
                 .expect("relaxed schema has required");
             req.retain(|r| !names.contains(&r.as_str().unwrap_or("")));
@@ -175,6 +202,7 @@ impl Spec {
             .prepare()
             .expect("prepare");
         Spec {
+            raw,
             ops,
             registry,
             relaxed,
@@ -182,10 +210,8 @@ impl Spec {
     }
 
     fn mcp_ops(&self) -> BTreeSet<String> {
-        let raw: Value = serde_json::from_slice(&std::fs::read(SPEC_PATH).expect("read spec"))
-            .expect("parse spec");
         let mut out = BTreeSet::new();
-        for item in raw["paths"].as_object().expect("paths").values() {
+        for item in self.raw["paths"].as_object().expect("paths").values() {
             for op in item.as_object().expect("item").values() {
                 if op.get("x-mcp-tool") == Some(&Value::Bool(true)) {
                     out.insert(op["operationId"].as_str().expect("operationId").to_string());
@@ -406,9 +432,9 @@ impl Checker {
     }
 }
 
-async fn checker() -> Checker {
+async fn checker(spec: Spec) -> Checker {
     Checker {
-        spec: Spec::load(),
+        spec,
         fake: windmill_fake::start().await,
         http: client(),
         called: BTreeSet::new(),
@@ -493,7 +519,23 @@ fn schema_checks_are_not_vacuous() {
 
 #[tokio::test]
 async fn every_mcp_operation_conforms_to_the_served_spec() {
-    let mut c = checker().await;
+    let mut c = checker(Spec::load()).await;
+    exercise_mcp_operations(&mut c).await;
+    assert_eq!(c.spec.mcp_ops().len(), 38);
+}
+
+/// The default compiled spec: its curated operations (42, with Windmill's full-code apps, data
+/// metrics and updateScript) answer as v1.795.0 describes them.
+#[tokio::test]
+async fn every_mcp_operation_conforms_to_the_default_spec() {
+    let mut c = checker(Spec::vendored("v1.795.0")).await;
+    exercise_mcp_operations(&mut c).await;
+    assert_eq!(c.spec.mcp_ops().len(), 42);
+}
+
+/// Calls every operation either document marks `x-mcp-tool` (those of v1.780.0 and later only
+/// when the document has them) and fails on any marked operation left out.
+async fn exercise_mcp_operations(c: &mut Checker) {
     let w = "/w/demo";
 
     // instance level
@@ -841,18 +883,129 @@ async fn every_mcp_operation_conforms_to_the_served_spec() {
     )
     .await;
 
+    // full-code apps, data metrics and script updates (curated from v1.780.0 and v1.795.0)
+    if c.spec.ops.contains_key("createAppRawSource") {
+        let files = json!({"/index.tsx": "export default function App() { return null }"});
+        c.call(
+            "createAppRawSource",
+            &format!("{w}/apps/create_raw_source"),
+            Some(json!({"path": "f/folder/new_raw_app", "value": {"files": files}, "summary": "Raw app", "policy": {"execution_mode": "publisher"}})),
+        )
+        .await;
+        c.call(
+            "updateAppRawSource",
+            &format!("{w}/apps/update_raw_source/f/folder/new_raw_app"),
+            Some(json!({"value": {"files": files, "runnables": {}}, "summary": "Raw app v2"})),
+        )
+        .await;
+        let a = c
+            .call(
+                "getAppByPath",
+                &format!("{w}/apps/get/p/f/folder/new_raw_app?get_draft=true"),
+                None,
+            )
+            .await;
+        assert_eq!(a["summary"], json!("Raw app v2"));
+        assert_eq!(a["raw_app"], json!(true));
+        assert_eq!(a["versions"].as_array().map(Vec::len), Some(2), "{a}");
+        let low = c
+            .call(
+                "getAppByPath",
+                &format!("{w}/apps/get/p/f/folder/dashboard"),
+                None,
+            )
+            .await;
+        assert_eq!(low["raw_app"], json!(false));
+        let apps = c
+            .call(
+                "listApps",
+                &format!("{w}/apps/list?path_start=f/folder/&per_page=10"),
+                None,
+            )
+            .await;
+        let apps = apps.as_array().expect("a list of apps");
+        assert!(apps.len() >= 3, "{apps:?}");
+        // `raw_app` is left out for low-code apps, as Windmill does.
+        let dashboard = apps
+            .iter()
+            .find(|a| a["path"] == "f/folder/dashboard")
+            .expect("the low-code app is listed");
+        assert!(dashboard.get("raw_app").is_none(), "{dashboard}");
+        assert!(apps
+            .iter()
+            .any(|a| a["path"] == "f/folder/new_raw_app" && a["raw_app"] == json!(true)));
+    }
+    if c.spec.ops.contains_key("listDataMetrics") {
+        let m = c
+            .call(
+                "listDataMetrics",
+                &format!(
+                    "{w}/data_metrics/list?table={}",
+                    enc("ducklake://lake/main.orders")
+                ),
+                None,
+            )
+            .await;
+        let metrics = m["metrics"].as_array().expect("metrics");
+        assert_eq!(metrics.len(), 2, "{m}");
+        assert!(m.get("next_cursor").is_none(), "{m}");
+        // Keyset paging: one row per page, the cursor's four fields passed back.
+        let first = c
+            .call(
+                "listDataMetrics",
+                &format!("{w}/data_metrics/list?per_page=1"),
+                None,
+            )
+            .await;
+        let cur = &first["next_cursor"];
+        assert!(cur.is_object(), "{first}");
+        let q = format!(
+            "cursor_table={}&cursor_kind={}&cursor_name={}&cursor_script={}",
+            enc(cur["table_path"].as_str().unwrap_or("")),
+            enc(cur["kind"].as_str().unwrap_or("")),
+            enc(cur["name"].as_str().unwrap_or("")),
+            enc(cur["script_path"].as_str().unwrap_or("")),
+        );
+        let second = c
+            .call(
+                "listDataMetrics",
+                &format!("{w}/data_metrics/list?per_page=1&{q}"),
+                None,
+            )
+            .await;
+        assert_ne!(first["metrics"], second["metrics"]);
+        assert_eq!(second["metrics"].as_array().map(Vec::len), Some(1));
+    }
+    if c.spec.ops.contains_key("updateScript") {
+        let hash = c
+            .call(
+                "updateScript",
+                &format!("{w}/scripts/update/f/folder/my_script"),
+                Some(json!({"path": "f/folder/my_script", "summary": "v2", "description": "", "content": "def main():\n    return 2\n", "language": "python3"})),
+            )
+            .await;
+        let s = c
+            .call(
+                "getScriptByPath",
+                &format!("{w}/scripts/get/p/f/folder/my_script"),
+                None,
+            )
+            .await;
+        assert_eq!(s["hash"], hash);
+        assert_eq!(s["summary"], json!("v2"));
+    }
+
     // every x-mcp-tool operation was exercised
     let missing: Vec<String> = c.spec.mcp_ops().difference(&c.called).cloned().collect();
     assert!(
         missing.is_empty(),
         "x-mcp-tool operations not exercised: {missing:?}"
     );
-    assert_eq!(c.spec.mcp_ops().len(), 38);
 }
 
 #[tokio::test]
 async fn run_wait_result_by_path_answers_the_result_or_422() {
-    let mut c = checker().await;
+    let mut c = checker(Spec::load()).await;
     let ok = c
         .call(
             "runWaitResultScriptByPath",
@@ -1435,7 +1588,7 @@ async fn bad_input_gets_a_client_error_not_a_crash() {
 /// listings with per-user visibility) answer what the spec documents.
 #[tokio::test]
 async fn job_polling_cancel_and_visibility_conform() {
-    let mut c = checker().await;
+    let mut c = checker(Spec::load()).await;
     c.fake.state().job_pending_polls = u32::MAX;
     let id = c
         .call(

@@ -54,8 +54,8 @@ async fn every_mode_and_profile_lists_schemas_the_profile_accepts() {
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's operations"
 )]
 async fn openai_nulls_and_json_text_reach_windmill_as_the_full_schema_wants() {
     let (fake, client) = setup("?tools=curated&client=openai").await;
@@ -125,8 +125,8 @@ async fn openai_nulls_and_json_text_reach_windmill_as_the_full_schema_wants() {
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's operations"
 )]
 async fn describe_endpoint_shows_the_full_definitions_the_listing_abridges() {
     use windmill_mcp::endpoints::Registry;

@@ -201,8 +201,8 @@ async fn check_version_accepts_the_same_version() {
 
 #[tokio::test]
 #[cfg_attr(
-    not(windmill_spec = "1.743.0"),
-    ignore = "expectations are about Windmill v1.743.0's operations"
+    not(windmill_spec = "1.795.0"),
+    ignore = "expectations are about Windmill v1.795.0's operations"
 )]
 async fn check_version_names_the_curated_tools_that_changed() {
     // The fake claims an old Windmill and serves a spec in which getJob is gone and listJobs changed.
@@ -363,4 +363,102 @@ fn bundle_writes_one_self_contained_file() {
     )
     .expect("diff");
     assert!(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty());
+}
+
+/// Runs the built binary with these arguments; (success, stdout, stderr).
+async fn windmill_mcp(args: &[&str]) -> (bool, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
+        .args(args)
+        .output()
+        .await
+        .expect("run windmill-mcp");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The TOOLS column of a `tools stats` row (`all`, `curated`, ...).
+fn stats_row(report: &str, mode: &str) -> Option<usize> {
+    report.lines().find_map(|l| {
+        let mut words = l.split_whitespace();
+        if words.next() != Some(mode) {
+            return None;
+        }
+        words.next()?.parse().ok()
+    })
+}
+
+/// `tools stats --spec FILE` and `tools list --spec URL` show what a given Windmill spec would give,
+/// without building: the served v1.740.0 document as a file, then as the fake Windmill serves it.
+#[tokio::test]
+async fn tools_stats_and_list_read_a_spec_file_or_a_windmill() {
+    let served = windmill_fake::DEFAULT_OPENAPI_JSON;
+    let compiled = windmill_mcp::endpoints::Registry::compiled();
+
+    let (ok, out, err) = windmill_mcp(&["tools", "stats", "--spec", served]).await;
+    assert!(ok, "{err}");
+    assert!(out.starts_with("Spec: "), "{out}");
+    assert!(
+        out.lines()
+            .next()
+            .is_some_and(|l| l.contains(" 1.740.0 (") && l.contains(served)),
+        "{out}"
+    );
+    assert_eq!(stats_row(&out, "all"), Some(741), "{out}");
+    assert!(
+        out.contains("not on 1.740.0: no VS BUILTIN figure"),
+        "{out}"
+    );
+
+    // Without `--spec`, the compiled tools.
+    let (ok, out, err) = windmill_mcp(&["tools", "stats"]).await;
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .next()
+            .is_some_and(|l| l.contains(&format!(" {SPEC_VERSION} ("))),
+        "{out}"
+    );
+    assert_eq!(stats_row(&out, "all"), Some(compiled.all().len()), "{out}");
+
+    // The same document served by a Windmill, read from its base URL.
+    let fake = fake_serving(PathBuf::from(served), "CE v1.740.0").await;
+    let (ok, out, err) =
+        windmill_mcp(&["tools", "list", "--all", "--json", "--spec", &fake.base_url]).await;
+    assert!(ok, "{err}");
+    let tools: Value = serde_json::from_str(&out).expect("JSON on stdout");
+    let names: Vec<&str> = tools
+        .as_array()
+        .expect("a list of tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 741);
+    assert!(names.contains(&"editDeployTo"));
+    assert!(!names.contains(&"listDataMetrics"));
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/openapi.json"));
+    let (ok, out, err) = windmill_mcp(&["tools", "list", "--spec", &fake.base_url]).await;
+    assert!(ok, "{err}");
+    assert!(out.contains("38 tools,"), "{out}");
+
+    // What cannot be read is an error that names the flag, not the compiled tools.
+    let (ok, out, err) =
+        windmill_mcp(&["tools", "stats", "--spec", "/nonexistent/openapi.json"]).await;
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(
+        err.contains("--spec") && err.contains("/nonexistent/openapi.json"),
+        "{err}"
+    );
+    let (ok, _, err) = windmill_mcp(&["tools", "list", "--spec", "live"]).await;
+    assert!(!ok);
+    assert!(err.contains("base URL"), "{err}");
+    let fake_down = fake_serving(PathBuf::from("/nonexistent/openapi.json"), "CE v0.0.1").await;
+    let (ok, _, err) = windmill_mcp(&["tools", "stats", "--spec", &fake_down.base_url]).await;
+    assert!(!ok);
+    assert!(err.contains("HTTP 500"), "{err}");
 }

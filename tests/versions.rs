@@ -98,6 +98,79 @@ fn create_app_has_two_meanings_in_the_registry() {
     );
 }
 
+/// Issue 13 on the default build (compiled from v1.795.0): 832 tools for its 832 operations, the
+/// curated set under Windmill's names (`createApp`, `updateApp`, `updateScript`,
+/// `listDataMetrics`) with Windmill's `x-mcp-tool-description`s, and every tool exactly as v1.795.0
+/// lowered at run time gives it.
+#[test]
+#[cfg_attr(
+    not(windmill_spec = "1.795.0"),
+    ignore = "the default build is compiled from Windmill v1.795.0"
+)]
+fn the_default_build_serves_v1_795_0() {
+    let compiled = Registry::compiled();
+    let (api, loaded) = windmill_mcp_codegen::read_api(&spec("v1.795.0")).expect("v1.795.0 lowers");
+    assert_eq!(api.operations.len(), 832);
+    assert_eq!(compiled.all().len(), 832);
+    assert_eq!(compiled.select(&Selection::All).count(), 832);
+    assert_eq!(compiled.curated().len(), 42);
+    let names: Vec<&str> = compiled.curated().iter().map(|e| e.name()).collect();
+    for n in ["createApp", "updateApp", "updateScript", "listDataMetrics"] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    for (name, op) in [
+        ("createApp", "createAppRawSource"),
+        ("updateApp", "updateAppRawSource"),
+    ] {
+        let e = compiled.get_curated(name).expect(name);
+        assert_eq!(e.endpoint.name, op);
+        assert_eq!(e.tool.name, name);
+        assert_eq!(e.listed.name, name);
+    }
+    // Every `x-mcp-tool-description` of the spec is the description its curated tool is listed with.
+    let mut described = 0;
+    for item in loaded.doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            let Some(text) = op.get("x-mcp-tool-description").and_then(Value::as_str) else {
+                continue;
+            };
+            let id = op["operationId"].as_str().expect("operationId");
+            let e = compiled
+                .curated()
+                .iter()
+                .find(|e| e.endpoint.name == id)
+                .unwrap_or_else(|| panic!("{id} is not curated"));
+            let got = e.tool.description.as_deref().unwrap_or("");
+            assert!(
+                got.starts_with(text.trim()),
+                "{id}: listed with {got:?}, Windmill describes it as {text:?}"
+            );
+            described += 1;
+        }
+    }
+    assert!(described >= 1, "v1.795.0 has x-mcp-tool-description marks");
+    // The compiled registry and v1.795.0 lowered at run time give the same tools.
+    let lowered = &*V1_795;
+    assert_eq!(lowered.all().len(), compiled.all().len());
+    let as_json = |t: &rmcp::model::Tool| serde_json::to_value(t).expect("a tool serializes");
+    for (a, b) in compiled.all().iter().zip(lowered.all()) {
+        assert_eq!(a.name(), b.name());
+        assert_eq!(as_json(&a.tool), as_json(&b.tool), "{}", a.name());
+        assert_eq!(as_json(&a.listed), as_json(&b.listed), "{}", a.name());
+    }
+    assert_eq!(lowered.curated().len(), compiled.curated().len());
+    for (a, b) in compiled.curated().iter().zip(lowered.curated()) {
+        assert_eq!(a.name(), b.name());
+        assert_eq!(as_json(&a.tool), as_json(&b.tool), "curated {}", a.name());
+        assert_eq!(
+            as_json(&a.listed),
+            as_json(&b.listed),
+            "curated {}",
+            a.name()
+        );
+    }
+}
+
 #[test]
 fn every_operation_form_has_every_declared_parameter() {
     let r = &*V1_795;

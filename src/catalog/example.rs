@@ -191,12 +191,64 @@ fn string_for(schema: &Value, name: Option<&str>) -> Value {
     if let Some(max) = max {
         s = s.chars().take(max).collect();
     }
-    Value::String(s)
+    match schema.get("pattern").and_then(Value::as_str) {
+        Some(pattern) => Value::String(matching(pattern, min, max, s)),
+        None => Value::String(s),
+    }
+}
+
+/// The first of `preferred` and a few plain candidates (`example_slug` as `example-slug`, ...)
+/// that matches `pattern` within the length bounds; `preferred` when none does.
+fn matching(pattern: &str, min: usize, max: Option<usize>, preferred: String) -> String {
+    let mut bounds = json!({"type": "string", "pattern": pattern, "minLength": min});
+    if let Some(max) = max {
+        bounds["maxLength"] = json!(max);
+    }
+    let Ok(check) = jsonschema::validator_for(&bounds) else {
+        return preferred;
+    };
+    let kebab = preferred.to_ascii_lowercase().replace(['_', ' ', '/'], "-");
+    let compact: String = preferred
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    [
+        preferred.clone(),
+        kebab,
+        compact.to_ascii_lowercase(),
+        compact.to_ascii_uppercase(),
+        "example".to_owned(),
+        "a1".to_owned(),
+        "1".to_owned(),
+    ]
+    .into_iter()
+    .find(|c| check.is_valid(&Value::String(c.clone())))
+    .unwrap_or(preferred)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_string_with_a_pattern_gets_a_value_that_matches_it() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "project_slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
+                "code": {"type": "string", "pattern": "^[A-Z]+$"},
+                "odd": {"type": "string", "pattern": "^never(?!)$"}
+            },
+            "required": ["project_slug", "code", "odd"]
+        });
+        let Value::Object(o) = schema else {
+            unreachable!()
+        };
+        assert_eq!(
+            example_arguments("/w/{workspace}/hub/publish", &o),
+            json!({"project_slug": "example-project-slug", "code": "EXAMPLECODE", "odd": "example_odd"})
+        );
+    }
 
     #[test]
     fn required_arguments_get_values_of_their_schema() {

@@ -65,6 +65,10 @@ enum ToolsCommand {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Read the tools of this spec instead of the compiled ones: a spec file (YAML or JSON) or
+        /// the base URL of a Windmill, whose `/api/openapi.json` is read.
+        #[arg(long, value_name = "FILE|URL")]
+        spec: Option<String>,
     },
     /// One tool exactly as `tools/list` sends it.
     Show { name: String },
@@ -77,7 +81,12 @@ enum ToolsCommand {
         limit: usize,
     },
     /// Counts and bytes per selection, and what the generator degraded.
-    Stats,
+    Stats {
+        /// Read the tools of this spec instead of the compiled ones: a spec file (YAML or JSON) or
+        /// the base URL of a Windmill, whose `/api/openapi.json` is read.
+        #[arg(long, value_name = "FILE|URL")]
+        spec: Option<String>,
+    },
     /// Write the tool catalog (the page `serve` shows at `/`) as a static site: `DIR/index.html`.
     Catalog {
         /// The directory to write to (created if missing).
@@ -394,6 +403,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     tag,
                     select,
                     json,
+                    spec,
                 } => {
                     let sel = match (all, &select) {
                         (true, _) => Selection::All,
@@ -403,11 +413,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                         (false, None) if tag.is_some() => Selection::All,
                         (false, None) => Selection::Curated,
                     };
-                    tools::list(&sel, tag.as_deref(), json)
+                    let registry = tools::registry_of(spec.as_deref())
+                        .await
+                        .map_err(flag("--spec"))?;
+                    tools::list_of(&registry, &sel, tag.as_deref(), json)
                 }
                 ToolsCommand::Show { name } => tools::show(&name)?,
                 ToolsCommand::Search { query, limit } => tools::search(&query, limit),
-                ToolsCommand::Stats => tools::stats(),
+                ToolsCommand::Stats { spec } => {
+                    let registry = tools::registry_of(spec.as_deref())
+                        .await
+                        .map_err(flag("--spec"))?;
+                    tools::stats_of(&registry)
+                }
                 ToolsCommand::Catalog { out } => tools::catalog(&out)?,
             };
             println!("{}", out.trim_end());

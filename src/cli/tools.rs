@@ -1,11 +1,12 @@
-//! `windmill-mcp tools ...`: read the compiled-in tools without a Windmill.
+//! `windmill-mcp tools ...`: read the compiled-in tools without a Windmill; `tools list` and
+//! `tools stats` read a spec file or a Windmill's served spec too (`--spec FILE|URL`).
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::config::Exposure;
-use crate::endpoints::generated;
 use crate::endpoints::{Registry, Selection, ToolEntry};
 use crate::listing::Profile;
 
@@ -24,9 +25,45 @@ fn hints(e: &ToolEntry) -> String {
     s
 }
 
-/// `tools list`: a table or JSON.
+/// How long `--spec URL` waits for a Windmill's `/api/openapi.json`.
+const SPEC_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The tools `tools list` and `tools stats` read (`--spec`): the compiled ones (no value, or
+/// `compiled`), a spec file (YAML or JSON, with the files it `$ref`s), or the `/api/openapi.json`
+/// of the Windmill at an `http(s)://` base URL, lowered as `serve --spec` would.
+pub async fn registry_of(spec: Option<&str>) -> Result<Arc<Registry>, String> {
+    use crate::config::SpecSource;
+    use crate::upstream::spec as upstream_spec;
+    let Some(spec) = spec else {
+        return Ok(Registry::compiled().clone());
+    };
+    match SpecSource::parse(spec)? {
+        SpecSource::Compiled => Ok(Registry::compiled().clone()),
+        SpecSource::File(path) => {
+            let registry =
+                tokio::task::spawn_blocking(move || upstream_spec::file_registry(&path))
+                    .await
+                    .map_err(|e| format!("reading the spec stopped: {e}"))??;
+            Ok(Arc::new(registry))
+        }
+        SpecSource::Url(base) => {
+            let windmill = upstream_spec::spec_client(&base, SPEC_FETCH_TIMEOUT)?;
+            Ok(Arc::new(upstream_spec::live_registry(&windmill).await?))
+        }
+        SpecSource::Live | SpecSource::Auto => Err(format!(
+            "`--spec {}` needs a connected Windmill; give its base URL (`--spec https://windmill.example.com`) or a spec file",
+            spec.trim()
+        )),
+    }
+}
+
+/// `tools list`: a table or JSON, of the compiled-in tools.
 pub fn list(sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
-    let registry = Registry::compiled();
+    list_of(Registry::compiled(), sel, tag, as_json)
+}
+
+/// `tools list --spec`: a table or JSON, of this registry's tools.
+pub fn list_of(registry: &Registry, sel: &Selection, tag: Option<&str>, as_json: bool) -> String {
     let entries: Vec<&ToolEntry> = registry
         .select(sel)
         .filter(|e| tag.is_none_or(|t| e.endpoint.tags.iter().any(|x| x == t)))
@@ -158,21 +195,25 @@ fn versus(bytes: usize, builtin: Option<usize>) -> String {
     }
 }
 
-/// `tools stats`: counts, bytes and estimated tokens per mode, and what was degraded.
+/// `tools stats`: counts, bytes and estimated tokens per mode, and what was degraded, of the
+/// compiled-in tools.
 pub fn stats() -> String {
-    let registry = Registry::compiled();
+    stats_of(Registry::compiled())
+}
+
+/// `tools stats --spec`: the same figures for this registry's tools.
+pub fn stats_of(registry: &Registry) -> String {
+    let spec = registry.spec();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Spec: {} {} ({})",
-        generated::SPEC_TITLE,
-        generated::SPEC_VERSION,
-        generated::SPEC_PATH
+        spec.title, spec.version, spec.origin
     );
-    if !generated::SPEC_HAS_MCP_MARKS {
+    if !spec.has_mcp_marks {
         let _ = writeln!(out, "The spec has no `x-mcp-tool` marks: the curated set is Windmill v1.743.0's curated operations that this spec has.");
     }
-    let builtin = builtin_bytes(generated::SPEC_VERSION);
+    let builtin = builtin_bytes(&spec.version);
     let measured: Vec<String> = WINDMILL_BUILTIN_BYTES_MEASURED
         .iter()
         .map(|(v, b)| format!("{b} B on v{v}"))
@@ -182,7 +223,7 @@ pub fn stats() -> String {
             out,
             "Windmill's built-in server was measured on other versions ({}), not on {}: no VS BUILTIN figure.",
             measured.join(", "),
-            generated::SPEC_VERSION
+            spec.version
         );
     }
     let _ = writeln!(
@@ -254,7 +295,7 @@ pub fn stats() -> String {
         Some(b) => format!(
             "{} Windmill's built-in server ({b} bytes for its curated tools of v{}; goal: at most 0.80x)",
             versus(endpoint_bytes, builtin),
-            generated::SPEC_VERSION.trim_start_matches('v')
+            spec.version.trim_start_matches('v')
         ),
         None => format!(
             "Windmill's built-in server not measured on this version (measured: {})",
@@ -287,12 +328,9 @@ pub fn stats() -> String {
         out,
         "\n{read_only} read-only, {destructive} destructive, {with_output} with an output schema."
     );
-    let _ = writeln!(
-        out,
-        "\nDegraded or simplified ({}):",
-        generated::DEGRADATIONS.len()
-    );
-    for (op, what) in generated::DEGRADATIONS {
+    let degradations = registry.degradations();
+    let _ = writeln!(out, "\nDegraded or simplified ({}):", degradations.len());
+    for (op, what) in degradations {
         let _ = writeln!(out, "  {op}: {what}");
     }
     out
@@ -317,6 +355,7 @@ pub fn full_tools_list_bytes(entries: &[&ToolEntry]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoints::generated;
 
     #[test]
     fn the_builtin_figure_is_only_used_for_its_own_version() {

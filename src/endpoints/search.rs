@@ -302,14 +302,20 @@ fn rank<'e>(
         let name_coverage = name_covered / name.len().max(1) as f32;
         let mut s = score[d] * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage * coverage)
             + NAME_BONUS * name_coverage * coverage;
-        let curated_name = endpoint.curated_name.as_deref();
-        if is_name(&compact_query, &endpoint.name)
-            || curated_name.is_some_and(|c| is_name(&compact_query, c))
-        {
-            s += EXACT_NAME_BONUS;
-        }
         if endpoint.curated {
             s *= CURATED_PRIOR;
+        }
+        // Search names operations by operationId: the query spelling one comes first, before an
+        // operation whose curated name it spells (v1.795.0's `createApp` is both the low-code
+        // operation's operationId and createAppRawSource's curated name).
+        if is_name(&compact_query, &endpoint.name) {
+            s += EXACT_NAME_BONUS;
+        } else if endpoint
+            .curated_name
+            .as_deref()
+            .is_some_and(|c| is_name(&compact_query, c))
+        {
+            s += EXACT_NAME_BONUS / 2.0;
         }
         hits.push(Hit { entry, score: s });
     }

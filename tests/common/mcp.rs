@@ -22,14 +22,14 @@ use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 pub type Client = RunningService<RoleClient, ClientConfig>;
 
 /// How many tools a session in the default tool mode lists (before any script or flow): the
-/// curated endpoint tools and the 3 discovery tools. Windmill v1.743.0 has 38 curated operations;
-/// built against another spec (`WINDMILL_OPENAPI`), the count is that spec's own.
+/// curated endpoint tools and the 3 discovery tools. Windmill v1.795.0 (the default spec) has 42
+/// curated operations; built against another spec (`WINDMILL_OPENAPI`), the count is that spec's own.
 pub fn default_tool_count() -> usize {
     let curated = windmill_mcp::endpoints::Registry::compiled()
         .select(&Selection::Curated)
         .count();
-    #[cfg(windmill_spec = "1.743.0")]
-    assert_eq!(curated, 38, "Windmill v1.743.0's curated operations");
+    #[cfg(windmill_spec = "1.795.0")]
+    assert_eq!(curated, 42, "Windmill v1.795.0's curated operations");
     curated + 3
 }
 

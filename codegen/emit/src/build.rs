@@ -81,7 +81,7 @@ pub fn run(spec: &Path, root: &Path, out_dir: &Path) -> Result<Vec<String>, Stri
         write(&fixture_file(out_dir, fixture), &g.code)?;
         watch(&mut lines, &g.files);
     }
-    // `#[cfg(windmill_spec = "1.743.0")]`: tests whose expectations hold for one Windmill version.
+    // `#[cfg(windmill_spec = "1.795.0")]`: tests whose expectations hold for one Windmill version.
     lines.push("cargo:rustc-check-cfg=cfg(windmill_spec, values(any()))".to_owned());
     lines.push(format!(
         "cargo:rustc-cfg=windmill_spec={:?}",

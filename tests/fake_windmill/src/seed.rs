@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use crate::execution::{simulate, Run};
 use crate::state::{
-    App, Authed, DocPage, FakeState, FakeToken, Flow, Resource, ResourceType, Schedule, Script,
-    Variable, Worker, Workspace,
+    App, Authed, DataMetric, DocPage, FakeState, FakeToken, Flow, Resource, ResourceType, Schedule,
+    Script, Variable, Worker, Workspace,
 };
 
 /// Member of workspace `demo` (admin there), no scopes.
@@ -338,8 +338,38 @@ fn seed_demo() -> Workspace {
             policy: json!({"execution_mode": "publisher", "triggerables": {}}),
             created_by: "alice".into(),
             edited_at: ts(7, 11),
+            id: 1,
+            raw_app: false,
+            versions: vec![11],
         },
     );
+    ws.apps.insert(
+        "f/folder/raw_dashboard".into(),
+        App {
+            id: 2,
+            path: "f/folder/raw_dashboard".into(),
+            summary: "Raw dashboard".into(),
+            value: json!({"files": {"/index.tsx": "export default function App() { return null }"}, "runnables": {}, "data": {}}),
+            policy: json!({"execution_mode": "publisher"}),
+            created_by: "alice".into(),
+            edited_at: ts(7, 12),
+            raw_app: true,
+            versions: vec![12],
+        },
+    );
+    for (kind, name, expr, filter) in [
+        ("measure", "revenue", "sum(amount)", Some("not is_refund")),
+        ("dimension", "country", "country", None),
+    ] {
+        ws.data_metrics.push(DataMetric {
+            table_path: "lake/main.orders".into(),
+            kind: kind.into(),
+            name: name.into(),
+            script_path: "f/analytics/orders".into(),
+            expr: expr.into(),
+            filter: filter.map(str::to_owned),
+        });
+    }
     ws.resource_types.push(ResourceType {
         name: "c_weather_api".into(),
         schema: json!({"type": "object", "properties": {"api_key": {"type": "string"}}, "required": ["api_key"]}),

@@ -100,12 +100,28 @@ pub struct Flow {
 
 #[derive(Clone, Debug)]
 pub struct App {
+    pub id: i64,
     pub path: String,
     pub summary: String,
     pub value: Value,
     pub policy: Value,
     pub created_by: String,
     pub edited_at: String,
+    /// A full-code app (`createAppRawSource`), rather than a low-code one (`createApp`).
+    pub raw_app: bool,
+    /// Its versions, oldest first (one per deploy).
+    pub versions: Vec<i64>,
+}
+
+/// One declared measure or dimension of a DuckLake table (`listDataMetrics`).
+#[derive(Clone, Debug)]
+pub struct DataMetric {
+    pub table_path: String,
+    pub kind: String,
+    pub name: String,
+    pub script_path: String,
+    pub expr: String,
+    pub filter: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -224,6 +240,7 @@ pub struct Workspace {
     pub schedules: BTreeMap<String, Schedule>,
     /// Oldest first.
     pub jobs: Vec<Job>,
+    pub data_metrics: Vec<DataMetric>,
 }
 
 impl Workspace {

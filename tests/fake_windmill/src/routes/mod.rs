@@ -188,6 +188,10 @@ pub(crate) fn router(app: AppState) -> Router {
             &format!("{w}/scripts/get/p/{{*path}}"),
             get(scripts::get_script_by_path),
         )
+        .route(
+            &format!("{w}/scripts/update/{{*path}}"),
+            post(scripts::update_script),
+        )
         // flows
         .route(&format!("{w}/flows/list"), get(flows::list_flows))
         .route(
@@ -208,6 +212,23 @@ pub(crate) fn router(app: AppState) -> Router {
         .route(
             &format!("{w}/apps/update/{{*path}}"),
             post(flows::update_app),
+        )
+        .route(
+            &format!("{w}/apps/create_raw_source"),
+            post(flows::create_app_raw_source),
+        )
+        .route(
+            &format!("{w}/apps/update_raw_source/{{*path}}"),
+            post(flows::update_app_raw_source),
+        )
+        .route(
+            &format!("{w}/apps/get/p/{{*path}}"),
+            get(flows::get_app_by_path),
+        )
+        .route(&format!("{w}/apps/list"), get(flows::list_apps))
+        .route(
+            &format!("{w}/data_metrics/list"),
+            get(flows::list_data_metrics),
         )
         // jobs
         .route(

@@ -44,7 +44,7 @@ pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn q_usize(q: &HashMap<String, String>, name: &str) -> Result<Option<usize>, ApiError> {
+pub(crate) fn q_usize(q: &HashMap<String, String>, name: &str) -> Result<Option<usize>, ApiError> {
     match q.get(name) {
         None => Ok(None),
         Some(v) => v

@@ -173,6 +173,76 @@ pub(crate) async fn create_script(
     })
 }
 
+#[derive(Deserialize)]
+struct UpdateScriptBody {
+    /// Where the script ends up; the path in the URL when left out.
+    path: Option<String>,
+    summary: Option<String>,
+    description: Option<String>,
+    content: String,
+    schema: Option<Value>,
+    lock: Option<String>,
+    language: String,
+    kind: Option<String>,
+    tag: Option<String>,
+}
+
+/// `updateScript`: a new version of the script at `path`, which must hold one; a different body
+/// `path` moves it there and archives the old path.
+pub(crate) async fn update_script(
+    State(app): State<AppState>,
+    Extension(who): Extension<Authed>,
+    Path((w, path)): WsPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let b: UpdateScriptBody = parse_body(&headers, &body)?;
+    check_enum("language", &b.language, SCRIPT_LANGS)?;
+    let dest = b.path.clone().unwrap_or_else(|| path.clone());
+    check_item_path(&dest)?;
+    with_ws(&app, &w, |ws, _| {
+        let prev = ws
+            .script(&path)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found_at("Script", &path))?;
+        if dest != path && ws.script(&dest).is_some() {
+            return Err(ApiError::bad_request(format!(
+                "Path conflict for {dest}: a script is already there"
+            )));
+        }
+        let kind = b.kind.unwrap_or_else(|| prev.kind.clone());
+        check_enum("kind", &kind, SCRIPT_KINDS)?;
+        for s in ws.scripts.iter_mut().filter(|s| s.path == path) {
+            s.archived = true;
+        }
+        let mut parent_hashes = vec![prev.hash.clone()];
+        parent_hashes.extend(prev.parent_hashes.iter().cloned());
+        let hash = new_hash(&dest, &b.content);
+        ws.scripts.push(Script {
+            path: dest.clone(),
+            hash: hash.clone(),
+            parent_hashes,
+            summary: b.summary.unwrap_or_else(|| prev.summary.clone()),
+            description: b.description.unwrap_or_else(|| prev.description.clone()),
+            content: b.content,
+            language: b.language,
+            kind,
+            schema: b.schema.unwrap_or_else(|| prev.schema.clone()),
+            created_by: who.username.clone(),
+            created_at: now_rfc3339(),
+            archived: false,
+            deleted: false,
+            is_template: prev.is_template,
+            starred: prev.starred,
+            tag: b.tag.or(prev.tag.clone()),
+            lock: b.lock,
+            result: None,
+            visible_to: prev.visible_to.clone(),
+        });
+        Ok(created(hash))
+    })
+}
+
 pub(crate) async fn delete_script_by_hash(
     State(app): State<AppState>,
     Path((w, hash)): WsPath,
