@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::mcp::{call, client_config, install_crypto, serve, text_of};
+use common::mcp::{call, connect_recording, serve, text_of, Recorder, RecordingClient};
 use rmcp::model::{
     CallToolRequestParams, ClientConfig, PaginatedRequestParams, ProgressNotificationParam,
     ProtocolVersion,
@@ -41,26 +41,7 @@ const FLOWS: usize = 500;
 /// A script starred by the team but edited long ago: favorites come first whatever their age.
 const OLD_FAVORITE: &str = "f/misc/s4003";
 
-#[derive(Clone, Default)]
-struct Recorder {
-    progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
-}
-
-impl ClientHandler for Recorder {
-    fn get_info(&self) -> ClientConfig {
-        client_config(ProtocolVersion::V_2025_11_25)
-    }
-
-    async fn on_progress(
-        &self,
-        params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.progress.lock().unwrap().push(params);
-    }
-}
-
-type Client = RunningService<RoleClient, Recorder>;
+type Client = RecordingClient;
 
 async fn scale_fake() -> FakeWindmill {
     let mut st = FakeState::seeded();
@@ -91,18 +72,11 @@ fn default_settings(fake: &FakeWindmill, job_timeout: Duration) -> Settings {
 }
 
 async fn connect(addr: std::net::SocketAddr) -> (Client, Recorder) {
-    install_crypto();
-    let cfg = StreamableHttpClientTransportConfig::with_uri(format!(
-        "http://{addr}/api/mcp/w/{WS_BIG}/mcp"
-    ))
-    .auth_header(TOKEN_BIG_ANA.to_owned());
-    let rec = Recorder::default();
-    let client = rec
-        .clone()
-        .serve(StreamableHttpClientTransport::from_config(cfg))
-        .await
-        .expect("MCP initialize");
-    (client, rec)
+    connect_recording(
+        &format!("http://{addr}/api/mcp/w/{WS_BIG}/mcp"),
+        TOKEN_BIG_ANA,
+    )
+    .await
 }
 
 /// The fake with the big workspace, a server with the default settings, and a client of it.

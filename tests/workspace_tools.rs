@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::mcp::{
-    call, client_config, eventually, install_crypto, serve, serve_shared, settings, text_of,
-    watch_rounds,
+    call, connect_recording, eventually, serve, serve_shared, settings, text_of, watch_rounds,
+    Recorder, RecordingClient,
 };
 use rmcp::model::{
     CallToolRequestParams, ClientConfig, ProgressNotificationParam, ProtocolVersion, Tool,
@@ -36,32 +36,7 @@ use windmill_mcp::workspace::{ItemFilter, ItemOptions, ItemSelection};
 const SCRIPTS: usize = 5000;
 const FLOWS: usize = 500;
 
-/// A client that records progress and list-changed notifications.
-#[derive(Clone, Default)]
-struct Recorder {
-    progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
-    list_changed: Arc<AtomicUsize>,
-}
-
-impl ClientHandler for Recorder {
-    fn get_info(&self) -> ClientConfig {
-        client_config(ProtocolVersion::V_2025_11_25)
-    }
-
-    async fn on_progress(
-        &self,
-        params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.progress.lock().unwrap().push(params);
-    }
-
-    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.list_changed.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-type Client = RunningService<RoleClient, Recorder>;
+type Client = RecordingClient;
 
 async fn big_fake() -> FakeWindmill {
     let mut st = FakeState::seeded();
@@ -86,18 +61,7 @@ fn item_settings(fake: &FakeWindmill, refresh: Duration, job_timeout: Duration) 
 }
 
 async fn connect(addr: std::net::SocketAddr, query: &str, token: &str) -> (Client, Recorder) {
-    install_crypto();
-    let cfg = StreamableHttpClientTransportConfig::with_uri(format!(
-        "http://{addr}/api/mcp/w/{WS_BIG}/mcp{query}"
-    ))
-    .auth_header(token.to_owned());
-    let rec = Recorder::default();
-    let client = rec
-        .clone()
-        .serve(StreamableHttpClientTransport::from_config(cfg))
-        .await
-        .expect("MCP initialize");
-    (client, rec)
+    connect_recording(&format!("http://{addr}/api/mcp/w/{WS_BIG}/mcp{query}"), token).await
 }
 
 async fn tools(client: &Client) -> Vec<Tool> {

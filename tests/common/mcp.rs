@@ -1,16 +1,18 @@
 //! Starting windmill-mcp in-process over HTTP, and rmcp clients for it.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-    ProtocolVersion,
+    ProgressNotificationParam, ProtocolVersion,
 };
-use rmcp::service::RunningService;
+use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 use windmill_mcp::config::Settings;
 use windmill_mcp::endpoints::Selection;
@@ -149,6 +151,47 @@ pub async fn connect(url: &str, token: Option<&str>, version: ProtocolVersion) -
         .serve(transport)
         .await
         .expect("MCP initialize")
+}
+
+/// A client that records the progress and list-changed notifications it receives.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    pub list_changed: Arc<AtomicUsize>,
+}
+
+impl ClientHandler for Recorder {
+    fn get_info(&self) -> ClientConfig {
+        client_config(ProtocolVersion::V_2025_11_25)
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changed.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+pub type RecordingClient = RunningService<RoleClient, Recorder>;
+
+/// A [`Recorder`] client over Streamable HTTP with a bearer token, and its records.
+pub async fn connect_recording(url: &str, token: &str) -> (RecordingClient, Recorder) {
+    install_crypto();
+    let cfg = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
+        .auth_header(token.to_owned());
+    let rec = Recorder::default();
+    let client = rec
+        .clone()
+        .serve(StreamableHttpClientTransport::from_config(cfg))
+        .await
+        .expect("MCP initialize");
+    (client, rec)
 }
 
 pub async fn call(client: &rmcp::Peer<RoleClient>, name: &str, args: Value) -> CallToolResult {
