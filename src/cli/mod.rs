@@ -345,7 +345,6 @@ impl Common {
             spec: SpecSource::parse(&self.spec_source).map_err(flag("--spec"))?,
             spec_poll_interval: poll_interval(self.spec_poll_interval)
                 .map_err(flag("--spec-poll-interval"))?,
-            ..Settings::default()
         })
     }
 }
