@@ -37,8 +37,9 @@ pub struct Settings {
     pub item_options: ItemOptions,
     /// Which spec the endpoint tools come from (`--spec`).
     pub spec: SpecSource,
-    /// How often the connected Windmill's version is checked (`live` and `auto`).
-    pub spec_check_interval: std::time::Duration,
+    /// How often the connected Windmill's `/api/version` is read to follow an upgrade (`live` and
+    /// `auto`; `--spec-poll-interval`); zero: never, the spec read at start is kept.
+    pub spec_poll_interval: std::time::Duration,
 }
 
 /// Which spec the endpoint tools come from (`--spec`, `WINDMILL_MCP_SPEC`).
@@ -110,7 +111,7 @@ impl Default for Settings {
             items: ItemSelection::default(),
             item_options: ItemOptions::default(),
             spec: SpecSource::Compiled,
-            spec_check_interval: std::time::Duration::from_secs(60),
+            spec_poll_interval: std::time::Duration::from_secs(60),
         }
     }
 }

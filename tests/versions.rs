@@ -9,12 +9,19 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
-use common::mcp::{call, connect, install_crypto, settings, text_of};
+use common::mcp::{call, client_config, connect, install_crypto, settings, text_of};
 use percent_encoding::percent_decode_str;
-use rmcp::model::ProtocolVersion;
+use rmcp::model::{CallToolRequestParams, ClientConfig, ProtocolVersion};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{json, Value};
 use windmill_fake::{self as fw, TOKEN_ALICE};
 use windmill_mcp::config::{Settings, SpecSource};
@@ -437,4 +444,284 @@ async fn an_unreadable_live_spec_leaves_the_compiled_tools() {
     s.spec = SpecSource::Live;
     let r = windmill_mcp::mcp::resolve_registry(&s).await;
     assert!(Arc::ptr_eq(&r, Registry::compiled()));
+}
+
+// Following a Windmill upgraded while the server runs (`--spec live`/`auto` with
+// `--spec-poll-interval`).
+
+/// A client that counts `notifications/tools/list_changed` and lets a test await the next one.
+#[derive(Clone, Default)]
+struct ListChanges {
+    count: Arc<AtomicUsize>,
+    arrived: Arc<tokio::sync::Notify>,
+}
+
+impl ClientHandler for ListChanges {
+    fn get_info(&self) -> ClientConfig {
+        client_config(ProtocolVersion::V_2025_11_25)
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.arrived.notify_one();
+    }
+}
+
+impl ListChanges {
+    /// Waits for the next notification (or one that came since the last wait).
+    async fn next(&self, within: Duration) {
+        tokio::time::timeout(within, self.arrived.notified())
+            .await
+            .expect("notifications/tools/list_changed");
+    }
+}
+
+/// The served v1.740.0 document, as a fake Windmill answers `/api/openapi.json`.
+fn served_v1_740() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/windmill-openapi/served-v1.740.0/openapi.json")
+}
+
+/// A file of this test process's own (removed by the caller's `TempFile`).
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "windmill-mcp-versions-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, bytes).expect("write temp file");
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// v1.795.0 as one JSON document, as a Windmill of that version would serve it.
+fn served_v1_795() -> TempFile {
+    let loaded = windmill_mcp_codegen::load::load(&spec("v1.795.0")).expect("v1.795.0 loads");
+    TempFile::new(
+        "v1.795.0.json",
+        &serde_json::to_vec(&loaded.doc).expect("JSON"),
+    )
+}
+
+/// A server started as `serve` starts it (`Shared::for_spec`: the spec read at start, then the
+/// version followed), with a client that records list changes.
+async fn serve_following(
+    fake: &fw::FakeWindmill,
+    source: SpecSource,
+) -> (
+    Arc<Shared>,
+    RunningService<RoleClient, ListChanges>,
+    ListChanges,
+) {
+    install_crypto();
+    let mut s = settings(&fake.base_url);
+    s.selection = Selection::All;
+    s.page_size = 2000;
+    s.spec = source;
+    s.spec_poll_interval = Duration::from_millis(200);
+    let shared = Shared::for_spec(s).await.expect("settings");
+    let app = windmill_mcp::http::app(shared.clone(), HttpOptions::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let cfg =
+        StreamableHttpClientTransportConfig::with_uri(format!("http://{addr}/api/mcp/w/demo/mcp"))
+            .auth_header(TOKEN_ALICE.to_owned());
+    let rec = ListChanges::default();
+    let client = rec
+        .clone()
+        .serve(StreamableHttpClientTransport::from_config(cfg))
+        .await
+        .expect("MCP initialize");
+    (shared, client, rec)
+}
+
+fn names(tools: &[rmcp::model::Tool]) -> BTreeSet<String> {
+    tools.iter().map(|t| t.name.to_string()).collect()
+}
+
+fn registry_names(r: &Registry) -> BTreeSet<String> {
+    r.all().iter().map(|e| e.name().to_owned()).collect()
+}
+
+/// Waits until the follower has polled `n` more times.
+async fn spec_rounds(shared: &Shared, n: u64) {
+    let from = shared.spec_rounds.count();
+    tokio::time::timeout(Duration::from_secs(60), shared.spec_rounds.reach(from + n))
+        .await
+        .expect("the follower keeps polling");
+}
+
+fn spec_fetches(fake: &fw::FakeWindmill) -> Vec<fw::Recorded> {
+    fake.requests_matching("GET", "/api/openapi.json")
+}
+
+#[tokio::test]
+async fn a_live_spec_follows_a_windmill_upgraded_while_serving() {
+    let fake = fw::start().await;
+    {
+        let mut st = fake.state();
+        st.version = "CE v1.740.0".to_owned();
+        st.openapi_json_path = served_v1_740();
+    }
+    let (shared, client, rec) = serve_following(&fake, SpecSource::Live).await;
+    assert_eq!(shared.registry().spec().version, "1.740.0");
+    let before = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert!(before.contains("editDeployTo"));
+    assert!(!before.contains("listDataMetrics"));
+    // Polls at the same version fetch nothing more.
+    spec_rounds(&shared, 3).await;
+    assert_eq!(spec_fetches(&fake).len(), 1);
+    assert_eq!(rec.count.load(Ordering::SeqCst), 0);
+
+    // Windmill is upgraded to v1.795.0.
+    let v1_795 = served_v1_795();
+    let upgraded = std::time::Instant::now();
+    {
+        let mut st = fake.state();
+        st.openapi_json_path = v1_795.0.clone();
+        st.version = "CE v1.795.0".to_owned();
+    }
+    rec.next(Duration::from_secs(90)).await;
+    eprintln!(
+        "version change to tools/list_changed: {:?} (poll interval 200 ms, debug build)",
+        upgraded.elapsed()
+    );
+    let served = shared.registry();
+    assert_eq!(served.spec().version, "1.795.0");
+    let after = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert!(!after.contains("editDeployTo"));
+    assert!(after.contains("listDataMetrics"));
+    // Exactly v1.795.0's operations (`--tools all` lists no discovery tools).
+    assert_eq!(after, registry_names(&V1_795));
+    // Calls are resolved against the new tools.
+    let gone = client
+        .peer()
+        .call_tool(
+            CallToolRequestParams::new("editDeployTo").with_arguments(
+                json!({"deploy_to": "prod"})
+                    .as_object()
+                    .cloned()
+                    .expect("object"),
+            ),
+        )
+        .await;
+    assert!(gone.is_err(), "{gone:?}");
+    // The spec was fetched once at start and once for the new version, without a token.
+    spec_rounds(&shared, 3).await;
+    let fetches = spec_fetches(&fake);
+    assert_eq!(fetches.len(), 2);
+    assert!(fetches.iter().all(|r| r.token.is_none()));
+    assert_eq!(rec.count.load(Ordering::SeqCst), 1);
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn auto_serves_the_compiled_tools_again_when_windmill_reaches_the_compiled_version() {
+    let fake = fw::start().await;
+    {
+        let mut st = fake.state();
+        st.version = "CE v1.740.0".to_owned();
+        st.openapi_json_path = served_v1_740();
+    }
+    let compiled = Registry::compiled();
+    assert_ne!(compiled.spec().version, "1.740.0");
+    let (shared, client, rec) = serve_following(&fake, SpecSource::Auto).await;
+    assert_eq!(shared.registry().spec().version, "1.740.0");
+    let before = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert_eq!(before, registry_names(&shared.registry()));
+    assert_ne!(before, registry_names(compiled));
+    // Windmill is upgraded to the compiled version: the compiled tools, nothing fetched.
+    fake.state().version = format!("CE v{}", compiled.spec().version);
+    rec.next(Duration::from_secs(30)).await;
+    assert!(Arc::ptr_eq(&shared.registry(), compiled));
+    let after = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert_eq!(after, registry_names(compiled));
+    assert_eq!(spec_fetches(&fake).len(), 1);
+    let _ = client.cancel().await;
+}
+
+#[tokio::test]
+async fn a_spec_that_cannot_be_read_after_an_upgrade_leaves_the_tools() {
+    let fake = fw::start().await;
+    {
+        let mut st = fake.state();
+        st.version = "CE v1.740.0".to_owned();
+        st.openapi_json_path = served_v1_740();
+    }
+    let (shared, client, rec) = serve_following(&fake, SpecSource::Live).await;
+    let served = shared.registry();
+    assert_eq!(served.spec().version, "1.740.0");
+    let before = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert!(before.contains("editDeployTo"));
+
+    // The new version's document arrives cut short (malformed JSON).
+    let whole = std::fs::read(served_v1_740()).expect("served v1.740.0");
+    let cut = TempFile::new("cut.json", &whole[..whole.len() / 2]);
+    {
+        let mut st = fake.state();
+        st.openapi_json_path = cut.0.clone();
+        st.version = "CE v1.741.0".to_owned();
+    }
+    fake.clear_requests();
+    spec_rounds(&shared, 8).await;
+    // Tried again less and less often (after 1, 2, 4 polls), not at every poll.
+    let tries = spec_fetches(&fake).len();
+    assert!((1..=4).contains(&tries), "{tries} fetches in 8 polls");
+    // The tools stay, still callable, and the client was told nothing.
+    assert!(Arc::ptr_eq(&shared.registry(), &served));
+    client
+        .peer()
+        .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
+        .await
+        .expect("ping");
+    assert_eq!(rec.count.load(Ordering::SeqCst), 0);
+    let still = names(&client.peer().list_all_tools().await.expect("tools/list"));
+    assert_eq!(still, before);
+    fake.clear_requests();
+    let r = call(client.peer(), "editDeployTo", json!({"deploy_to": "prod"})).await;
+    assert_eq!(
+        fake.requests_matching("POST", "/workspaces/edit_deploy_to")
+            .len(),
+        1,
+        "{}",
+        text_of(&r)
+    );
+
+    // The next version serves a readable document with the same operations: it is served, and
+    // since the tools are the same, nobody is told.
+    {
+        let mut st = fake.state();
+        st.openapi_json_path = served_v1_740();
+        st.version = "CE v1.742.0".to_owned();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while Arc::ptr_eq(&shared.registry(), &served) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "v1.742.0's document not served"
+        );
+        spec_rounds(&shared, 1).await;
+    }
+    assert_eq!(shared.registry().digest(), served.digest());
+    spec_rounds(&shared, 2).await;
+    client
+        .peer()
+        .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
+        .await
+        .expect("ping");
+    assert_eq!(rec.count.load(Ordering::SeqCst), 0);
+    let _ = client.cancel().await;
 }

@@ -102,6 +102,11 @@ struct Common {
     /// `/api/version` differs from the compiled spec's), a spec file, or another Windmill's base URL.
     #[arg(long = "spec", env = "WINDMILL_MCP_SPEC", default_value = "compiled")]
     spec_source: String,
+    /// With `--spec live` or `auto`: how often the connected Windmill's `/api/version` is read, in
+    /// seconds (fractions allowed); when it names another version, its spec is fetched and served
+    /// and sessions get `tools/list_changed`. 0: the spec read at start is kept.
+    #[arg(long, env = "WINDMILL_MCP_SPEC_POLL_INTERVAL", default_value_t = 60.0)]
+    spec_poll_interval: f64,
     /// Windmill's URL.
     #[arg(long, env = "BASE_URL", default_value = "http://127.0.0.1:8000")]
     base_url: String,
@@ -347,9 +352,20 @@ impl Common {
                 ..ItemOptions::default()
             },
             spec: SpecSource::parse(&self.spec_source).map_err(flag("--spec"))?,
-            ..Settings::default()
+            spec_poll_interval: poll_interval(self.spec_poll_interval)
+                .map_err(flag("--spec-poll-interval"))?,
         })
     }
+}
+
+/// `--spec-poll-interval`'s seconds as a duration (0: off).
+fn poll_interval(seconds: f64) -> Result<Duration, String> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(format!(
+            "`{seconds}` is not a number of seconds (0 or more; 0 turns following off)"
+        ));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{seconds}` seconds: {e}"))
 }
 
 fn init_logging(format: LogFormat) {

@@ -302,7 +302,12 @@ pub struct Registry {
     /// The listed form of every entry, per profile, built on first use.
     listed: [OnceLock<Vec<Tool>>; 3],
     curated_listed: [OnceLock<Vec<Tool>>; 3],
+    /// Which registry this is, unique in the process (see [`Registry::id`]).
+    id: u64,
 }
+
+/// The next [`Registry::id`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -387,7 +392,14 @@ impl Registry {
             degradations,
             listed: Default::default(),
             curated_listed: Default::default(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// A number no other registry of this process has: what caches of things derived from a
+    /// registry are keyed by, since the served registry may be replaced (a live spec that changed).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The endpoints compiled into this binary.

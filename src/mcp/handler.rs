@@ -152,7 +152,7 @@ impl McpServer {
             e.read_only,
             e.profile,
             e.max_name_len,
-            registry.spec().version
+            registry.id()
         );
         let page = self.shared.settings.page_size.max(1);
         let fixed = self.shared.static_bytes(key, || {
@@ -580,6 +580,10 @@ impl ServerHandler for McpServer {
     ) -> Result<InitializeResult, ErrorData> {
         context.peer.set_peer_info(request.clone());
         let mut result = self.negotiate_initialize(&request)?;
+        if let Some(changes) = self.shared.registry_changes() {
+            self.session
+                .start_spec_watcher(changes, context.peer.clone());
+        }
         // Tell the model about the workspace's scripts and flows, if they can be read quickly.
         let caller = self.caller(&context);
         if let Some(access) = self.item_access(&caller) {

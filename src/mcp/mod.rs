@@ -6,7 +6,8 @@
 //! * [`validate`]: arguments against a tool's input schema, every problem in one message;
 //! * [`discovery`]: `search_endpoints`, `describe_endpoint`, `call_endpoint`;
 //! * [`handler`]: the rmcp `ServerHandler` that ties them together, one per session;
-//! * [`session`]: per-session state (calls in flight, the list-change watcher);
+//! * [`session`]: per-session state (calls in flight, the list-change watchers);
+//! * [`follow`]: following the connected Windmill's version with `--spec live`/`auto`;
 //! * [`limits`]: error texts within the result cap.
 //!
 //! Protocol errors (an unknown tool, a bad cursor) are JSON-RPC errors; everything that goes wrong
@@ -16,6 +17,7 @@
 pub mod cursor;
 pub mod discovery;
 pub mod dispatch;
+pub mod follow;
 pub mod handler;
 pub mod limits;
 pub mod session;
@@ -50,10 +52,19 @@ pub struct Shared {
     pub windmill: Windmill,
     /// Catalogs of workspace scripts and flows.
     pub items: Arc<Items>,
-    registry: Arc<Registry>,
+    /// The endpoint tools served: replaced when a followed Windmill is upgraded (see [`follow`]).
+    /// A request takes one snapshot ([`Shared::registry`]) and keeps it to its end.
+    registry: std::sync::RwLock<Arc<Registry>>,
+    /// Bumped when the served endpoint tools change; sessions watch it to send
+    /// `notifications/tools/list_changed`.
+    registry_changes: tokio::sync::watch::Sender<u64>,
     /// Rounds done by the sessions' list-change watchers.
     pub watch_rounds: Rounds,
-    /// Bytes of the listing without scripts and flows, per caller exposure (see
+    /// Rounds done by the task that follows the connected Windmill's version (see [`follow`]).
+    pub spec_rounds: Rounds,
+    /// That task, while it runs.
+    follower: std::sync::OnceLock<tokio::task::AbortHandle>,
+    /// Bytes of the listing without scripts and flows, per caller exposure and registry (see
     /// `McpServer::item_budget`).
     static_bytes: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
@@ -88,6 +99,14 @@ impl Rounds {
     }
 }
 
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Some(h) = self.follower.get() {
+            h.abort();
+        }
+    }
+}
+
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
@@ -115,22 +134,56 @@ impl Shared {
             settings,
             windmill,
             items,
-            registry,
+            registry: std::sync::RwLock::new(registry),
+            registry_changes: tokio::sync::watch::Sender::new(0),
             watch_rounds: Rounds::default(),
+            spec_rounds: Rounds::default(),
+            follower: std::sync::OnceLock::new(),
             static_bytes: Default::default(),
         }))
     }
 
     /// The shared state of a server serving the endpoints `settings.spec` names (see
-    /// [`resolve_registry`]).
+    /// [`resolve_registry`]); with `live` or `auto` and a `spec_poll_interval`, a background task
+    /// then follows the connected Windmill's version (see [`follow`]). Must be called within a
+    /// Tokio runtime.
     pub async fn for_spec(settings: Settings) -> Result<Arc<Self>, ConfigError> {
-        let registry = resolve_registry(&settings).await;
-        Shared::with_registry(settings, registry)
+        let start = resolve_start(&settings).await;
+        let shared = Shared::with_registry(settings, start.registry)?;
+        follow::start(&shared, start.following);
+        Ok(shared)
     }
 
-    /// The endpoint tools served.
+    /// The endpoint tools served now. Take it once per request and use that snapshot to the
+    /// request's end: the served tools may be replaced meanwhile.
     pub fn registry(&self) -> Arc<Registry> {
-        self.registry.clone()
+        match self.registry.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `registry` from now on; `changed`: the tools differ, so sessions are told
+    /// (`notifications/tools/list_changed`). Requests under way keep their snapshot.
+    pub fn replace_registry(&self, registry: Arc<Registry>, changed: bool) {
+        match self.registry.write() {
+            Ok(mut r) => *r = registry,
+            Err(poisoned) => *poisoned.into_inner() = registry,
+        }
+        if let Ok(mut m) = self.static_bytes.lock() {
+            m.clear();
+        }
+        if changed {
+            self.registry_changes.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// Changes of the served endpoint tools, when they may change (a Windmill is followed).
+    pub fn registry_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.follower
+            .get()
+            .is_some()
+            .then(|| self.registry_changes.subscribe())
     }
 
     /// `compute()`, remembered under `key`.
@@ -154,17 +207,35 @@ impl Shared {
 /// How long start-up waits for the connected Windmill's version or spec.
 const SPEC_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// The endpoint tools `settings.spec` names, read once at start: the compiled ones, a file's, or
+/// The endpoint tools `settings.spec` names, as read at start: the compiled ones, a file's, or
 /// the connected Windmill's served `/api/openapi.json` (`live`; `auto` only when its
 /// `/api/version` differs from the compiled spec's). A document that cannot be read or lowered
 /// leaves the compiled tools in place, with a warning saying why.
 pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
+    resolve_start(settings).await.registry
+}
+
+/// What start-up serves, and what the follower starts from.
+struct Start {
+    registry: Arc<Registry>,
+    following: follow::Following,
+}
+
+/// [`resolve_registry`], with the connected Windmill's version it read (`live`, `auto`) and why a
+/// document could not be read.
+async fn resolve_start(settings: &Settings) -> Start {
     use crate::config::SpecSource;
     use crate::upstream::spec;
     let compiled = Registry::compiled().clone();
     let windmill = |base: &str| spec::spec_client(base, SPEC_FETCH_TIMEOUT);
+    let mut running = None;
     let result = match &settings.spec {
-        SpecSource::Compiled => return compiled,
+        SpecSource::Compiled => {
+            return Start {
+                registry: compiled,
+                following: follow::Following::default(),
+            }
+        }
         SpecSource::File(path) => spec::file_registry(path),
         SpecSource::Url(base) => match windmill(base) {
             Ok(w) => spec::live_registry(&w).await,
@@ -173,15 +244,16 @@ pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
         SpecSource::Live | SpecSource::Auto => match windmill(&settings.base_url) {
             Err(e) => Err(e),
             Ok(w) => {
-                if settings.spec == SpecSource::Auto {
-                    let running = spec::running_version(&w)
-                        .await
-                        .ok()
-                        .and_then(|t| spec::parse_version(&t));
-                    let ours = spec::parse_version(&compiled.spec().version);
-                    if running.is_none() || running == ours {
-                        return compiled;
-                    }
+                running = spec::running_version(&w)
+                    .await
+                    .ok()
+                    .and_then(|t| spec::parse_version(&t));
+                let ours = spec::parse_version(&compiled.spec().version);
+                if settings.spec == SpecSource::Auto && (running.is_none() || running == ours) {
+                    return Start {
+                        registry: compiled,
+                        following: follow::Following::serving(running),
+                    };
                 }
                 spec::live_registry(&w).await
             }
@@ -196,7 +268,10 @@ pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
                 r.spec().version,
                 r.spec().origin
             );
-            Arc::new(r)
+            Start {
+                registry: Arc::new(r),
+                following: follow::Following::serving(running),
+            }
         }
         Err(e) => {
             tracing::warn!(
@@ -204,7 +279,10 @@ pub async fn resolve_registry(settings: &Settings) -> Arc<Registry> {
                 compiled.spec().title,
                 compiled.spec().version
             );
-            compiled
+            Start {
+                registry: compiled,
+                following: follow::Following::failed(running, e),
+            }
         }
     }
 }

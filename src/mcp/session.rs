@@ -16,6 +16,9 @@ pub struct Session {
     /// Whether this session lives long enough to be told about changes (not in stateless mode).
     watch: bool,
     watcher: OnceLock<tokio::task::AbortHandle>,
+    /// The task that tells the client when the served endpoint tools change (a followed Windmill
+    /// was upgraded).
+    spec_watcher: OnceLock<tokio::task::AbortHandle>,
     /// The catalog generation this session last saw.
     seen: Arc<AtomicU64>,
     /// Tool calls in flight (`--max-concurrent-calls`).
@@ -29,6 +32,7 @@ impl Session {
         Session {
             watch,
             watcher: OnceLock::new(),
+            spec_watcher: OnceLock::new(),
             seen: Arc::new(AtomicU64::new(0)),
             calls: Arc::new(tokio::sync::Semaphore::new(max_calls)),
             max_calls,
@@ -86,9 +90,38 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Starts (once per session) the task that sends `notifications/tools/list_changed` each time
+    /// the served endpoint tools change (see `mcp::follow`).
+    pub fn start_spec_watcher(
+        &self,
+        changes: tokio::sync::watch::Receiver<u64>,
+        peer: Peer<RoleServer>,
+    ) {
+        if !self.watch || self.spec_watcher.get().is_some() {
+            return;
+        }
+        let mut changes = changes;
+        let task = tokio::spawn(async move {
+            // Ends when the server's state is gone (the sender with it) or the client is.
+            while changes.changed().await.is_ok() {
+                if peer.is_transport_closed() || peer.notify_tool_list_changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        if self.spec_watcher.set(task.abort_handle()).is_err() {
+            task.abort();
+        }
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
-        if let Some(h) = self.watcher.get() {
+        for h in [self.watcher.get(), self.spec_watcher.get()]
+            .into_iter()
+            .flatten()
+        {
             h.abort();
         }
     }
