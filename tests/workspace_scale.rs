@@ -13,18 +13,15 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::mcp::{call, connect_recording, serve, text_of, Recorder, RecordingClient};
-use rmcp::model::{
-    CallToolRequestParams, ClientConfig, PaginatedRequestParams, ProgressNotificationParam,
-    ProtocolVersion,
+use common::mcp::{
+    call, connect_recording, install_crypto, serve, text_of, Recorder, RecordingClient,
 };
-use rmcp::service::{NotificationContext, RunningService};
+use rmcp::model::{CallToolRequestParams, PaginatedRequestParams};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::ServiceExt;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use windmill_fake::{

@@ -6,21 +6,17 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::mcp::{
-    call, connect_recording, eventually, serve, serve_shared, settings, text_of, watch_rounds,
-    Recorder, RecordingClient,
+    call, connect_recording, eventually, install_crypto, serve, serve_shared, settings, text_of,
+    watch_rounds, Recorder, RecordingClient,
 };
-use rmcp::model::{
-    CallToolRequestParams, ClientConfig, ProgressNotificationParam, ProtocolVersion, Tool,
-};
-use rmcp::service::{NotificationContext, RunningService};
+use rmcp::model::{CallToolRequestParams, Tool};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use windmill_fake::{
     add_big_workspace, big_long_path, FakeState, FakeWindmill, BIG_AMBIGUOUS_A, BIG_AMBIGUOUS_B,

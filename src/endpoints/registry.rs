@@ -148,6 +148,8 @@ pub enum Form {
 
 /// How a definition is made when first asked for.
 type Make = Box<dyn FnOnce() -> Tool + Send>;
+/// What an entry's definitions are made from.
+type Define = Arc<dyn Fn() -> Definition + Send + Sync>;
 
 /// One endpoint tool with its MCP definitions, each made on first use: a server that lists the
 /// curated tools never parses the schemas of the other eight hundred operations (a parsed schema
@@ -156,6 +158,7 @@ pub struct ToolEntry {
     pub endpoint: Arc<Operation>,
     pub form: Form,
     name: Cow<'static, str>,
+    define: Define,
     /// The full definition: what arguments are validated against, what `describe_endpoint` shows
     /// and what `get_tool` returns.
     pub tool: LazyLock<Tool, Make>,
@@ -201,20 +204,22 @@ fn full_tool(endpoint: &Operation, d: Definition) -> Tool {
 }
 
 impl ToolEntry {
-    /// An entry whose definitions `define` gives when first asked for (it may be called twice:
-    /// once for the full definition, once for the compact one).
+    /// An entry whose definitions `define` gives when first asked for (once for the full
+    /// definition, once for the compact one, and for each [`Registry::digest`]).
     fn new(
         endpoint: Arc<Operation>,
         form: Form,
         name: Cow<'static, str>,
-        define: impl Fn() -> Definition + Clone + Send + 'static,
+        define: impl Fn() -> Definition + Send + Sync + 'static,
     ) -> Self {
+        let define: Define = Arc::new(define);
         let (op, define_full) = (endpoint.clone(), define.clone());
-        let (op_listed, define_listed) = (endpoint.clone(), define);
+        let (op_listed, define_listed) = (endpoint.clone(), define.clone());
         ToolEntry {
             endpoint,
             form,
             name,
+            define,
             tool: LazyLock::new(Box::new(move || full_tool(&op, define_full()))),
             listed: LazyLock::new(Box::new(move || {
                 compact_tool(&full_tool(&op_listed, define_listed()))
@@ -592,7 +597,8 @@ impl Registry {
     pub fn digest(&self) -> u64 {
         let mut bytes = Vec::new();
         for e in self.entries.iter().chain(&self.curated) {
-            if let Ok(v) = serde_json::to_vec(&*e.tool) {
+            // Made afresh, so a digest does not keep every definition parsed.
+            if let Ok(v) = serde_json::to_vec(&full_tool(&e.endpoint, (e.define)())) {
                 bytes.extend_from_slice(&v);
             }
             bytes.push(0);
