@@ -57,7 +57,11 @@ fn item_settings(fake: &FakeWindmill, refresh: Duration, job_timeout: Duration) 
 }
 
 async fn connect(addr: std::net::SocketAddr, query: &str, token: &str) -> (Client, Recorder) {
-    connect_recording(&format!("http://{addr}/api/mcp/w/{WS_BIG}/mcp{query}"), token).await
+    connect_recording(
+        &format!("http://{addr}/api/mcp/w/{WS_BIG}/mcp{query}"),
+        token,
+    )
+    .await
 }
 
 async fn tools(client: &Client) -> Vec<Tool> {

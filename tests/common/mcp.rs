@@ -183,8 +183,8 @@ pub type RecordingClient = RunningService<RoleClient, Recorder>;
 /// A [`Recorder`] client over Streamable HTTP with a bearer token, and its records.
 pub async fn connect_recording(url: &str, token: &str) -> (RecordingClient, Recorder) {
     install_crypto();
-    let cfg = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
-        .auth_header(token.to_owned());
+    let cfg =
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).auth_header(token.to_owned());
     let rec = Recorder::default();
     let client = rec
         .clone()
