@@ -65,6 +65,37 @@ async fn connect(url: &str) -> RunningService<RoleClient, ClientConfig> {
     .expect("initialize")
 }
 
+fn raw_post(http: &reqwest::Client, url: &str) -> reqwest::RequestBuilder {
+    http.post(url)
+        .bearer_auth(windmill_fake::TOKEN_BIG_ANA)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+}
+
+/// A session opened with a raw `initialize` and `initialized`: its id.
+async fn raw_session(http: &reqwest::Client, url: &str) -> String {
+    let r = raw_post(http, url)
+        .body(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#)
+        .send()
+        .await
+        .expect("initialize");
+    let id = r
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("session id")
+        .to_owned();
+    let _ = r.bytes().await;
+    let _ = raw_post(http, url)
+        .header("mcp-session-id", &id)
+        .body(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .send()
+        .await
+        .expect("initialized");
+    id
+}
+
 fn count(fake: &windmill_fake::FakeWindmill, path: &str) -> usize {
     fake.requests_matching("GET", path).len()
 }
@@ -86,6 +117,12 @@ fn queries() -> Vec<String> {
 
 fn big_fake_state(scripts: usize, flows: usize) -> windmill_fake::FakeState {
     let mut st = windmill_fake::FakeState::seeded();
+    // A Windmill of the compiled version: no start-up spec check (`serve` pulls and diffs the
+    // served document when the versions differ; `cargo bench --bench serve` covers start-up).
+    st.version = format!(
+        "CE v{}",
+        windmill_mcp::endpoints::Registry::compiled().spec().version
+    );
     windmill_fake::add_big_workspace(&mut st, scripts, flows);
     if let Some(ws) = st.workspaces.get_mut(windmill_fake::WS_BIG) {
         windmill_fake::add_realistic_items(ws);
@@ -213,13 +250,32 @@ async fn main() {
         let _ = client.list_all_tools().await.expect("warm up");
         direct_get().await;
     }
+    // The same tools/list as raw HTTP in a session of its own: the response read, not parsed
+    // (what the server and the transport cost, without rmcp's client turning it into types).
+    let raw_session = raw_session(&http, &server.url).await;
+    let raw_list = || async {
+        let b = raw_post(&http, &server.url)
+            .header("mcp-session-id", &raw_session)
+            .body(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
+            .send()
+            .await
+            .expect("raw tools/list")
+            .bytes()
+            .await
+            .expect("body");
+        assert!(b.len() > 50_000, "{}", b.len());
+    };
     let mut list = Vec::with_capacity(iterations);
+    let mut raw = Vec::with_capacity(iterations);
     let mut direct = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let t = Instant::now();
         let r = client.list_all_tools().await.expect("all pages");
         list.push(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(r.len(), auto.tools);
+        let t = Instant::now();
+        raw_list().await;
+        raw.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
         direct_get().await;
         direct.push(t.elapsed().as_secs_f64() * 1e3);
@@ -291,7 +347,30 @@ async fn main() {
     let _ = client10k.cancel().await;
     let _ = server10k.child.kill().await;
 
+    // `--spec live`: from starting the process to the first tools/list, with the fake serving
+    // v1.740.0's document (read and lowered at start). The 10,000-script fake is still running.
+    let mut live_ms = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let served = common::serve(&fake10k.base_url, &["--spec", "live"]).await;
+        // Endpoint tools only: the time is the spec's, not the workspace listing's.
+        let url = format!(
+            "http://{}/api/mcp/w/{}/mcp?scripts=none&flows=none",
+            served.listen,
+            windmill_fake::WS_BIG
+        );
+        let c = connect(&url).await;
+        let tools = c.list_tools(None).await.expect("live tools/list");
+        live_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        // v1.740.0's curated set has no listDataMetrics (v1.795.0's has).
+        assert!(tools.tools.len() > 30);
+        assert!(!tools.tools.iter().any(|t| t.name == "listDataMetrics"));
+        let _ = c.cancel().await;
+        drop(served);
+    }
+    live_ms.sort_by(f64::total_cmp);
     let (l50, l99) = summary(list);
+    let (w50, w99) = summary(raw);
     let (d50, d99) = summary(direct);
     let (s50, s99) = summary(search);
     let (t50, t99) = summary(search10k);
@@ -313,6 +392,7 @@ async fn main() {
         "  warm tools/list, {} tools in {} page(s)  p50 {l50:>8.3} ms   p99 {l99:>8.3} ms",
         auto.tools, auto.list_pages
     );
+    println!("  the same over raw HTTP, not parsed     p50 {w50:>8.3} ms   p99 {w99:>8.3} ms");
     println!("  direct GET of 100 scripts (floor)      p50 {d50:>8.3} ms   p99 {d99:>8.3} ms");
     println!(
         "  search_endpoints, 5,546 items + API    p50 {s50:>8.3} ms   p99 {s99:>8.3} ms   ({} queries)",
@@ -322,6 +402,14 @@ async fn main() {
     println!("  unlisted script via call_endpoint      p50 {v50:>8.3} ms   p99 {v99:>8.3} ms");
     println!("  same two requests made directly        p50 {r50:>8.3} ms   p99 {r99:>8.3} ms");
     line("cold discovery, 10,000 scripts", &cold10k);
+    println!(
+        "  --spec live: start to first tools/list  {} ms (3 starts, v1.740.0's served document)",
+        live_ms
+            .iter()
+            .map(|m| format!("{m:.0}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    );
     println!(
         "  resident memory                        idle {idle} KiB; 5,546 items read {after_5500} KiB; 10,000 scripts read and searched {rss10k} KiB"
     );

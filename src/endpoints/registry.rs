@@ -607,7 +607,8 @@ impl Registry {
     }
 
     /// These tools as `spec diff` compares them. The registry knows no wire names, so renamed
-    /// arguments are matched by name and schema only.
+    /// arguments are matched by name and schema only. Definitions are made afresh, so a diff (e.g.
+    /// `serve`'s check of a Windmill of another version) does not keep them all parsed.
     pub fn view(&self) -> ApiView {
         ApiView {
             version: self.spec.version.clone(),
@@ -620,23 +621,23 @@ impl Registry {
                         .curated_name
                         .as_deref()
                         .and_then(|n| self.get_curated(n));
+                    let full = full_tool(&e.endpoint, (e.define)());
                     ToolView {
                         name: e.endpoint.name.clone(),
                         method: e.endpoint.method.as_str().to_owned(),
                         path: e.endpoint.path.clone(),
                         curated: e.endpoint.curated,
                         deprecated: e.endpoint.deprecated,
-                        input_schema: Value::Object((*e.tool.input_schema).clone()),
-                        output_schema: e
-                            .tool
-                            .output_schema
-                            .as_ref()
-                            .map(|o| Value::Object((**o).clone())),
+                        input_schema: Value::Object((*full.input_schema).clone()),
+                        output_schema: full.output_schema.map(|o| Value::Object((*o).clone())),
                         wire: Default::default(),
-                        curation: c.map(|c| windmill_mcp_codegen::diff::CurationView {
-                            name: c.name().to_owned(),
-                            description: c.tool.description.as_deref().unwrap_or("").to_owned(),
-                            input_schema: Value::Object((*c.tool.input_schema).clone()),
+                        curation: c.map(|c| {
+                            let d = (c.define)();
+                            windmill_mcp_codegen::diff::CurationView {
+                                name: c.name().to_owned(),
+                                description: d.description,
+                                input_schema: Value::Object(d.input),
+                            }
                         }),
                     }
                 })
