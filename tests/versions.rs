@@ -564,18 +564,25 @@ async fn spec_rounds(shared: &Shared, n: u64) {
         .expect("the follower keeps polling");
 }
 
-fn spec_fetches(fake: &fw::FakeWindmill) -> Vec<fw::Recorded> {
-    fake.requests_matching("GET", "/api/openapi.json")
-}
-
-#[tokio::test]
-async fn a_live_spec_follows_a_windmill_upgraded_while_serving() {
+/// The fake Windmill answering `/api/version` as v1.740.0 and serving that version's
+/// `openapi.json`.
+async fn fake_at_v1_740() -> fw::FakeWindmill {
     let fake = fw::start().await;
     {
         let mut st = fake.state();
         st.version = "CE v1.740.0".to_owned();
         st.openapi_json_path = served_v1_740();
     }
+    fake
+}
+
+fn spec_fetches(fake: &fw::FakeWindmill) -> Vec<fw::Recorded> {
+    fake.requests_matching("GET", "/api/openapi.json")
+}
+
+#[tokio::test]
+async fn a_live_spec_follows_a_windmill_upgraded_while_serving() {
+    let fake = fake_at_v1_740().await;
     let (shared, client, rec) = serve_following(&fake, SpecSource::Live).await;
     assert_eq!(shared.registry().spec().version, "1.740.0");
     let before = names(&client.peer().list_all_tools().await.expect("tools/list"));
@@ -630,12 +637,7 @@ async fn a_live_spec_follows_a_windmill_upgraded_while_serving() {
 
 #[tokio::test]
 async fn auto_serves_the_compiled_tools_again_when_windmill_reaches_the_compiled_version() {
-    let fake = fw::start().await;
-    {
-        let mut st = fake.state();
-        st.version = "CE v1.740.0".to_owned();
-        st.openapi_json_path = served_v1_740();
-    }
+    let fake = fake_at_v1_740().await;
     let compiled = Registry::compiled();
     assert_ne!(compiled.spec().version, "1.740.0");
     let (shared, client, rec) = serve_following(&fake, SpecSource::Auto).await;
@@ -655,12 +657,7 @@ async fn auto_serves_the_compiled_tools_again_when_windmill_reaches_the_compiled
 
 #[tokio::test]
 async fn a_spec_that_cannot_be_read_after_an_upgrade_leaves_the_tools() {
-    let fake = fw::start().await;
-    {
-        let mut st = fake.state();
-        st.version = "CE v1.740.0".to_owned();
-        st.openapi_json_path = served_v1_740();
-    }
+    let fake = fake_at_v1_740().await;
     let (shared, client, rec) = serve_following(&fake, SpecSource::Live).await;
     let served = shared.registry();
     assert_eq!(served.spec().version, "1.740.0");
