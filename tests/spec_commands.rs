@@ -462,3 +462,24 @@ async fn tools_stats_and_list_read_a_spec_file_or_a_windmill() {
     assert!(!ok);
     assert!(err.contains("HTTP 500"), "{err}");
 }
+
+/// `windmill-mcp tools list --all --json | head`: the reader goes away after a few bytes of about
+/// 280 KB (more than a pipe holds); the command ends quietly, without a panic.
+#[test]
+fn output_to_a_reader_that_goes_away_ends_quietly() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_windmill-mcp"))
+        .args(["tools", "list", "--all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run windmill-mcp");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).expect("the start of the output");
+    drop(out);
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

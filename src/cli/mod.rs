@@ -444,7 +444,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 ToolsCommand::Catalog { out } => tools::catalog(&out)?,
             };
-            println!("{}", out.trim_end());
+            stdout(&format!("{}\n", out.trim_end()));
             Ok(())
         }
         Command::Spec { command } => Ok(spec::run(command).await?),
@@ -507,4 +507,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// Writes a command's output. A reader that went away (`windmill-mcp tools list | head`) ends the
+/// output quietly: `println!` would panic on the closed pipe.
+pub(crate) fn stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

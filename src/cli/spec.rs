@@ -64,7 +64,7 @@ pub async fn run(cmd: SpecCommand) -> Result<(), String> {
     match cmd {
         SpecCommand::Pull { from, out, timeout } => {
             let pulled = pull(&from, &out, Duration::from_secs(timeout.max(1))).await?;
-            print!("{}", pulled.report());
+            super::stdout(&pulled.report());
             Ok(())
         }
         SpecCommand::Diff {
@@ -84,9 +84,9 @@ pub async fn run(cmd: SpecCommand) -> Result<(), String> {
             .await
             .map_err(|e| format!("the comparison stopped: {e}"))??;
             if json {
-                println!("{}", d.to_json());
+                super::stdout(&format!("{}\n", d.to_json()));
             } else {
-                print!("{}", d.to_table());
+                super::stdout(&d.to_table());
             }
             if let Some(w) = written {
                 eprintln!("{}", w.report());
@@ -97,7 +97,7 @@ pub async fn run(cmd: SpecCommand) -> Result<(), String> {
             let b = tokio::task::spawn_blocking(move || bundle(&spec, &out))
                 .await
                 .map_err(|e| format!("bundling stopped: {e}"))??;
-            print!("{}", b.report());
+            super::stdout(&b.report());
             Ok(())
         }
     }
