@@ -269,8 +269,10 @@
       const nameCoverage = f(nameCovered / f(Math.max(name.length, 1)));
       const floor = S.coverageFloor;
       let s = f(f(score[d] * f(floor + f(f(f(1 - floor) * coverage) * coverage))) + f(f(S.nameBonus * nameCoverage) * coverage));
-      if (isName(compactQuery, tool.name)) s = f(s + S.exactNameBonus);
       if (tool.curated) s = f(s * S.curatedPrior);
+      // The operationId spelled out first; half as much for a curated name that differs from it.
+      if (isName(compactQuery, tool.name)) s = f(s + S.exactNameBonus);
+      else if (tool.curated_name && isName(compactQuery, tool.curated_name)) s = f(s + f(S.exactNameBonus / 2));
       hits.push({ name: tool.name, score: s });
     }
     hits.sort((a, b) => (b.score - a.score) || byteOrder(a.name, b.name));
