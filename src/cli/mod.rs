@@ -497,8 +497,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 );
             }
             // Compare the running Windmill's version with the tools' in the background: never delays
-            // or fails start-up (Windmill may be down).
-            tokio::spawn(crate::upstream::spec::check_version(base.clone(), registry));
+            // or fails start-up (Windmill may be down). With `live`/`auto` start-up has read that
+            // version already and serves its spec (or the compiled one it equals), and the follower
+            // keeps to it: a second read, pull and diff would only repeat that work.
+            if !shared.settings.spec.follows_windmill() {
+                tokio::spawn(crate::upstream::spec::check_version(base.clone(), registry));
+            }
             let app = crate::http::app(shared, options);
             crate::http::serve(listener, app, limits, async {
                 let _ = tokio::signal::ctrl_c().await;
